@@ -1,0 +1,186 @@
+import type { Logger } from 'pino';
+import type { Driver, DriverFacts } from '../drivers/types.js';
+import { FsError } from './errors.js';
+import { ListCache } from './cache.js';
+
+export type MountState = 'pending' | 'ready' | 'error' | 'disabled';
+
+/** Everything core needs to know about one mount; built from the database by the mount manager. */
+export interface MountSpec {
+  id: number;
+  mountPath: string;
+  driverId: string;
+  order: number;
+  /** Listing cache lifetime; 0 disables caching. */
+  cacheTtlMs: number;
+  facts: DriverFacts;
+  /** A stamp that changes whenever the stored configuration changes. */
+  version: string;
+  disabled: boolean;
+  modified: Date;
+}
+
+/** An opened driver and what releases its resources (sockets, handles). */
+export interface OpenedDriver {
+  driver: Driver;
+  release(): Promise<void>;
+}
+
+export interface MountDeps {
+  open(signal: AbortSignal): OpenedDriver;
+  logger: Logger;
+  initTimeoutMs: number;
+  retry: { initialDelayMs: number; maxDelayMs: number };
+  onStateChange?(mount: Mount): void;
+}
+
+export interface MountStatus {
+  state: MountState;
+  error: string | null;
+  since: Date;
+  lastErrorAt: Date | null;
+  nextRetryAt: Date | null;
+  attempts: number;
+}
+
+/**
+ * One mounted storage and its lifecycle: pending → ready | error | disabled. Init runs under a
+ * deadline; a failure keeps its error and retries in the background with jittered exponential
+ * backoff. A mount never blocks another mount or start-up.
+ */
+export class Mount {
+  readonly spec: MountSpec;
+  readonly cache: ListCache;
+  private readonly deps: MountDeps;
+  private opened: OpenedDriver | undefined;
+  private lifetime = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private statusValue: MountStatus;
+  private attemptRunning: Promise<void> | undefined;
+
+  constructor(spec: MountSpec, deps: MountDeps) {
+    this.spec = spec;
+    this.deps = deps;
+    this.cache = new ListCache({ ttlMs: spec.cacheTtlMs, max: 2000 });
+    const state: MountState = spec.disabled ? 'disabled' : 'pending';
+    this.statusValue = { state, error: null, since: new Date(), lastErrorAt: null, nextRetryAt: null, attempts: 0 };
+  }
+
+  get path(): string {
+    return this.spec.mountPath;
+  }
+
+  status(): MountStatus {
+    return { ...this.statusValue };
+  }
+
+  /** Starts initialisation in the background; returns at once. */
+  start(): void {
+    if (this.spec.disabled) return;
+    void this.attempt();
+  }
+
+  /** Resolves when the current init attempt has ended (for tests and the CLI). */
+  async settled(): Promise<void> {
+    await this.attemptRunning;
+  }
+
+  /** Cancels a scheduled retry and tries again now. */
+  retryNow(): void {
+    if (this.spec.disabled || this.statusValue.state === 'ready' || this.attemptRunning) return;
+    clearTimeout(this.timer);
+    void this.attempt();
+  }
+
+  /** The ready driver, or storage_unavailable with the mount's state and last error. */
+  driver(): Driver {
+    const s = this.statusValue;
+    if (s.state === 'ready' && this.opened) return this.opened.driver;
+    const why = s.state === 'error' ? `: ${s.error ?? 'unknown error'}` : '';
+    throw new FsError('storage_unavailable', `storage ${this.path} is ${s.state}${why}`, {
+      retryable: s.state !== 'disabled',
+      retryAfterMs: s.nextRetryAt ? Math.max(0, s.nextRetryAt.getTime() - Date.now()) : undefined,
+    });
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.lifetime.abort(new FsError('aborted', 'mount closed'));
+    const opened = this.opened;
+    this.opened = undefined;
+    if (opened) await releaseQuietly(opened, this.deps.logger);
+    this.cache.clear();
+  }
+
+  private attempt(): Promise<void> {
+    const run = this.runAttempt().finally(() => {
+      this.attemptRunning = undefined;
+    });
+    this.attemptRunning = run;
+    return run;
+  }
+
+  private async runAttempt(): Promise<void> {
+    if (this.lifetime.signal.aborted) return;
+    const { logger, initTimeoutMs } = this.deps;
+    const deadline = AbortSignal.timeout(initTimeoutMs);
+    const signal = AbortSignal.any([this.lifetime.signal, deadline]);
+    let opened: OpenedDriver | undefined;
+    try {
+      opened = this.deps.open(this.lifetime.signal);
+      await withDeadline(opened.driver.init?.(signal), signal, initTimeoutMs);
+      if (this.lifetime.signal.aborted) throw new FsError('aborted', 'mount closed');
+      this.opened = opened;
+      this.setState({ state: 'ready', error: null, lastErrorAt: this.statusValue.lastErrorAt, nextRetryAt: null, attempts: 0 });
+      logger.info({ mount: this.path }, 'storage ready');
+    } catch (err) {
+      if (opened) await releaseQuietly(opened, logger);
+      if (this.lifetime.signal.aborted) return;
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    const attempts = this.statusValue.attempts + 1;
+    const { initialDelayMs, maxDelayMs } = this.deps.retry;
+    const exp = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempts - 1, 30));
+    const delay = Math.round(exp / 2 + Math.random() * (exp / 2));
+    const message = err instanceof Error ? err.message : String(err);
+    const now = new Date();
+    this.setState({ state: 'error', error: message, lastErrorAt: now, nextRetryAt: new Date(now.getTime() + delay), attempts });
+    this.deps.logger.warn({ mount: this.path, err: message, retryInMs: delay, attempts }, 'storage failed to initialise');
+    this.timer = setTimeout(() => void this.attempt(), delay);
+    this.timer.unref();
+  }
+
+  private setState(next: Omit<MountStatus, 'since'>): void {
+    const changed = next.state !== this.statusValue.state || next.error !== this.statusValue.error;
+    this.statusValue = { ...next, since: changed ? new Date() : this.statusValue.since };
+    if (changed) this.deps.onStateChange?.(this);
+  }
+}
+
+async function releaseQuietly(opened: OpenedDriver, logger: Logger): Promise<void> {
+  try {
+    await opened.release();
+  } catch (err) {
+    logger.warn({ err }, 'error while releasing a storage driver');
+  }
+}
+
+/** Waits for `work` but no longer than the deadline; a driver that ignores its signal is left behind. */
+async function withDeadline(work: Promise<void> | undefined, signal: AbortSignal, timeoutMs: number): Promise<void> {
+  if (!work) return;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new FsError('storage_unavailable', `initialisation did not finish within ${timeoutMs} ms`));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  work.catch(() => undefined);
+  try {
+    await Promise.race([work, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}

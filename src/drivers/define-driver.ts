@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { DriverDefinition, OptionDecl, OptionDecls, OptionsOf } from './types.js';
+
+function fieldSchema(decl: OptionDecl): z.ZodType {
+  let s: z.ZodType;
+  switch (decl.type) {
+    case 'number':
+      s = z.coerce.number().finite();
+      break;
+    case 'bool':
+      s = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+      break;
+    case 'select':
+      s = z.enum((decl.choices ?? []) as [string, ...string[]]);
+      break;
+    default:
+      s = decl.required ? z.string().min(1, 'is required') : z.string();
+  }
+  if (decl.default !== undefined) return s.default(decl.default as never);
+  if (!decl.required) {
+    const empty = decl.type === 'number' ? 0 : decl.type === 'bool' ? false : '';
+    return s.default(empty as never);
+  }
+  return s;
+}
+
+/** Builds the validator for a set of option declarations: one declaration, one schema. */
+export function optionsSchema<D extends OptionDecls>(decls: D): z.ZodType<OptionsOf<D>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, decl] of Object.entries(decls)) shape[key] = fieldSchema(decl);
+  return z.object(shape).strip() as unknown as z.ZodType<OptionsOf<D>>;
+}
+
+export function defineDriver<D extends OptionDecls>(def: Omit<DriverDefinition<D>, 'schema'>): DriverDefinition<D> {
+  return { ...def, schema: optionsSchema(def.options) };
+}
+
+/** AList's form item shape, as served by /api/admin/driver/info. */
+export interface FormItem {
+  name: string;
+  type: string;
+  default: string;
+  options: string;
+  required: boolean;
+  help: string;
+  label: string;
+  secret: boolean;
+  advanced: boolean;
+}
+
+export function formItems(decls: OptionDecls): FormItem[] {
+  return Object.entries(decls).map(([name, d]) => ({
+    name,
+    type: d.type,
+    default: d.default === undefined ? '' : String(d.default),
+    options: (d.choices ?? []).join(','),
+    required: d.required ?? false,
+    help: d.help ?? '',
+    label: d.label,
+    secret: d.secret ?? false,
+    advanced: d.advanced ?? false,
+  }));
+}
+
+/** Replaces secret option values, for logs and API output. */
+export function redactOptions(decls: OptionDecls, values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...values };
+  for (const [key, d] of Object.entries(decls)) {
+    if (d.secret && out[key] !== undefined && out[key] !== '') out[key] = '';
+  }
+  return out;
+}
+
+export type AnyDriverDefinition = DriverDefinition<OptionDecls>;

@@ -1,0 +1,146 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+
+/** One file or folder as a driver reports it. Paths are relative to the driver's root. */
+export interface Entry {
+  name: string;
+  isDir: boolean;
+  /** Bytes; 0 for folders when unknown. */
+  size: number;
+  mtime?: Date;
+  ctime?: Date;
+  /** Lower-case hex digests keyed by algorithm (md5, sha1, sha256, ...). */
+  hashes?: Record<string, string>;
+}
+
+/** Inclusive byte range; `end` undefined means to the end of the file. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+export interface ReadOptions {
+  range?: ByteRange;
+  signal?: AbortSignal;
+}
+
+export interface ReadResult {
+  stream: Readable;
+  /** Total size of the file. */
+  size: number;
+  /** The range honoured, or undefined when the whole file is streamed. */
+  range?: { start: number; end: number };
+}
+
+export interface WriteOptions {
+  /** Declared size, when known; a mismatch fails the write. */
+  size?: number;
+  mtime?: Date;
+  signal?: AbortSignal;
+}
+
+export interface RemoveOptions {
+  recursive?: boolean;
+}
+
+export interface Link {
+  url: string;
+  headers?: Record<string, string>;
+  expiresAt?: Date;
+}
+
+export interface Quota {
+  total?: number;
+  used?: number;
+  free?: number;
+}
+
+/**
+ * The driver contract (DESIGN.md §4). Required: stat, list, read. Everything else is optional and
+ * having the method is the capability. Drivers throw only FsError.
+ */
+export interface Driver {
+  init?(signal: AbortSignal): Promise<void>;
+  close?(): Promise<void>;
+  stat(path: string): Promise<Entry>;
+  list(dir: string, options?: { signal?: AbortSignal }): AsyncIterable<Entry>;
+  read(path: string, options?: ReadOptions): Promise<ReadResult>;
+  /** Never leaves a half file visible; overwrites an existing file. */
+  write?(path: string, body: Readable, options?: WriteOptions): Promise<Entry>;
+  /** Idempotent: an existing folder is success. */
+  mkdir?(path: string): Promise<void>;
+  remove?(path: string, options?: RemoveOptions): Promise<void>;
+  /** Moves or renames within the storage; the destination must not exist. */
+  move?(from: string, to: string): Promise<void>;
+  /** Copies within the storage; throws not_supported to ask core to stream instead. */
+  copy?(from: string, to: string): Promise<void>;
+  link?(path: string): Promise<Link>;
+  about?(): Promise<Quota>;
+}
+
+/** Facts a driver declares about its storage; the conformance suite checks they hold. */
+export interface DriverFacts {
+  caseSensitive: boolean;
+  /** Empty folders persist. */
+  emptyDirs: boolean;
+  /** Precision of stored modification times in milliseconds (0 = not stored). */
+  mtimePrecisionMs: number;
+  /** Whether write() honours options.mtime. */
+  setsMtime: boolean;
+  hashes: readonly string[];
+  /** Whether write() accepts a body of unknown size. */
+  unknownSizeWrites: boolean;
+  /** The driver only proxies; link() is absent. */
+  proxyOnly: boolean;
+}
+
+/** Persisted state a driver may keep, e.g. rotating OAuth tokens; saved atomically. */
+export interface TokenStore {
+  load(): Promise<Record<string, unknown> | undefined>;
+  save(value: Record<string, unknown>): Promise<void>;
+}
+
+export interface DriverContext {
+  logger: Logger;
+  /** The mount's own pooled HTTP dispatcher; closed on unmount. */
+  dispatcher: Dispatcher;
+  tokens: TokenStore;
+  /** A private temporary folder for this mount. */
+  tempDir: string;
+  /** Aborted when the mount is closed. */
+  signal: AbortSignal;
+}
+
+export type OptionType = 'string' | 'number' | 'bool' | 'select' | 'text';
+
+export interface OptionDecl {
+  type: OptionType;
+  label: string;
+  help?: string;
+  default?: string | number | boolean;
+  required?: boolean;
+  choices?: readonly string[];
+  advanced?: boolean;
+  secret?: boolean;
+}
+
+export type OptionDecls = Record<string, OptionDecl>;
+
+/** The TypeScript type of a set of option declarations. */
+export type OptionsOf<D extends OptionDecls> = {
+  [K in keyof D]: D[K]['type'] extends 'number' ? number : D[K]['type'] extends 'bool' ? boolean : string;
+};
+
+export interface DriverDefinition<D extends OptionDecls = OptionDecls> {
+  /** The AList driver name where one exists (e.g. "Local", "S3"). */
+  id: string;
+  label: string;
+  description: string;
+  options: D;
+  facts: DriverFacts;
+  /** Derived from `options` by defineDriver. */
+  schema: z.ZodType<OptionsOf<D>>;
+  create(options: OptionsOf<D>, ctx: DriverContext): Driver;
+}

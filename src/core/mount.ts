@@ -5,6 +5,20 @@ import { ListCache } from './cache.js';
 
 export type MountState = 'pending' | 'ready' | 'error' | 'disabled';
 
+/** How a mount is served: AList's per-storage settings that decide links, signs and sorting. */
+export interface MountPolicy {
+  /** Web downloads always go through this server. */
+  webProxy: boolean;
+  /** Downloads need a signed link even when signing is off globally. */
+  enableSign: boolean;
+  /** WebDAV GET: `302_redirect`, `use_proxy_url` or `native_proxy`. */
+  webdavPolicy: string;
+  downProxyUrl: string;
+  orderBy: string;
+  orderDirection: string;
+  extractFolder: string;
+}
+
 /** Everything core needs to know about one mount; built from the database by the mount manager. */
 export interface MountSpec {
   id: number;
@@ -18,6 +32,7 @@ export interface MountSpec {
   version: string;
   disabled: boolean;
   modified: Date;
+  policy: MountPolicy;
 }
 
 /** An opened driver and what releases its resources (sockets, handles). */

@@ -30,7 +30,6 @@ export function checkName(name: string): void {
   if (name === '' || name === '.' || name === '..') {
     throw new FsError('invalid_path', name === '..' ? 'relative path segments (..) are not allowed' : 'empty name');
   }
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new FsError('invalid_path', 'control characters are not allowed in names');
   if (name.includes('\\')) throw new FsError('invalid_path', 'backslashes are not allowed in names');
   if (name.includes('/')) throw new FsError('invalid_path', 'a name cannot contain "/"');

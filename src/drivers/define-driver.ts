@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DriverCatalog, FormItem } from '../core/driver-catalog.js';
 import type { DriverDefinition, OptionDecl, OptionDecls, OptionsOf } from './types.js';
 
 function fieldSchema(decl: OptionDecl): z.ZodType {
@@ -35,19 +36,6 @@ export function defineDriver<D extends OptionDecls>(def: Omit<DriverDefinition<D
   return { ...def, schema: optionsSchema(def.options) };
 }
 
-/** AList's form item shape, as served by /api/admin/driver/info. */
-export interface FormItem {
-  name: string;
-  type: string;
-  default: string;
-  options: string;
-  required: boolean;
-  help: string;
-  label: string;
-  secret: boolean;
-  advanced: boolean;
-}
-
 export function formItems(decls: OptionDecls): FormItem[] {
   return Object.entries(decls).map(([name, d]) => ({
     name,
@@ -72,3 +60,36 @@ export function redactOptions(decls: OptionDecls, values: Record<string, unknown
 }
 
 export type AnyDriverDefinition = DriverDefinition<OptionDecls>;
+
+/** The plain-data view of a set of drivers that front doors use. */
+export function driverCatalog(definitions: readonly AnyDriverDefinition[]): DriverCatalog {
+  const byId = new Map(definitions.map((d) => [d.id, d]));
+  const info = (d: AnyDriverDefinition) => ({ name: d.id, label: d.label, description: d.description, facts: d.facts, items: formItems(d.options) });
+  return {
+    list: () => definitions.map(info),
+    get: (name) => {
+      const d = byId.get(name);
+      return d ? info(d) : undefined;
+    },
+    check: (name, options) => {
+      const d = byId.get(name);
+      if (!d) return { ok: false, problems: [`driver [${name}] not found`] };
+      const parsed = d.schema.safeParse(options ?? {});
+      if (parsed.success) return { ok: true, value: parsed.data as Record<string, unknown> };
+      return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`) };
+    },
+    redact: (name, options) => {
+      const d = byId.get(name);
+      return d ? redactOptions(d.options, options) : options;
+    },
+    keepSecrets: (name, incoming, stored) => {
+      const d = byId.get(name);
+      if (!d) return incoming;
+      const out = { ...incoming };
+      for (const [key, decl] of Object.entries(d.options)) {
+        if (decl.secret && (out[key] === undefined || out[key] === '') && stored[key] !== undefined) out[key] = stored[key];
+      }
+      return out;
+    },
+  };
+}

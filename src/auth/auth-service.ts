@@ -1,0 +1,123 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Repositories, UserRecord } from '../db/repositories/index.js';
+import { UserRole } from '../db/repositories/index.js';
+import type { SettingsService } from '../settings/settings-service.js';
+import { hashApiToken, looksLikeApiToken } from './api-tokens.js';
+import { AuthError, AuthMessages } from './errors.js';
+import { JwtIssuer } from './jwt.js';
+import { Lockout } from './lockout.js';
+import { verifyPassword, verifyStatic } from './passwords.js';
+import type { Principal } from './principal.js';
+import { verifyTotp } from './totp.js';
+
+export interface LoginInput {
+  username: string;
+  /** The plain password, or with `hashed` the AList static sha256 hash. */
+  password: string;
+  hashed?: boolean;
+  otpCode?: string;
+  ip: string;
+}
+
+export interface AuthServiceDeps {
+  repos: Repositories;
+  settings: SettingsService;
+  jwtSecret: string;
+  tokenLifetimeHours: number;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/** Logins, and turning an Authorization header or Basic credentials into a Principal. */
+export class AuthService {
+  private readonly jwt: JwtIssuer;
+  readonly lockout = new Lockout();
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.jwt = new JwtIssuer(deps.jwtSecret, deps.tokenLifetimeHours);
+  }
+
+  async login(input: LoginInput): Promise<{ token: string; expiresAt: Date; user: UserRecord }> {
+    const user = await this.checkCredentials(input);
+    if (user.otpSecret) {
+      if (!input.otpCode || !verifyTotp(user.otpSecret, input.otpCode)) {
+        this.lockout.fail(input.ip);
+        throw new AuthError(402, AuthMessages.bad2fa);
+      }
+    }
+    this.lockout.reset(input.ip);
+    const { token, expiresAt } = await this.jwt.issue(user.username, user.pwdTs);
+    return { token, expiresAt, user };
+  }
+
+  /** Verifies a user name and password (plain or AList-hashed) with per-address lockout. */
+  async checkCredentials(input: LoginInput): Promise<UserRecord> {
+    if (this.lockout.locked(input.ip)) throw new AuthError(429, AuthMessages.tooMany);
+    const user = await this.deps.repos.users.getByUsername(input.username);
+    const ok =
+      user !== undefined &&
+      user.role !== UserRole.Guest &&
+      (input.hashed ? await verifyStatic(user.passwordHash, input.password) : await verifyPassword(user.passwordHash, input.password));
+    if (!ok || !user) {
+      this.lockout.fail(input.ip);
+      throw new AuthError(400, AuthMessages.badCredentials);
+    }
+    if (user.disabled) throw new AuthError(403, AuthMessages.userDisabled);
+    return user;
+  }
+
+  /** The raw `Authorization` header as AList clients send it; `Bearer <token>` too; empty means guest. */
+  async authenticate(header: string | undefined, ip: string): Promise<Principal> {
+    let raw = (header ?? '').trim();
+    if (/^bearer\s+/i.test(raw)) raw = raw.replace(/^bearer\s+/i, '');
+    if (raw === '') return this.guest();
+    const adminToken = this.deps.settings.get('token');
+    if (adminToken && safeEqual(raw, adminToken)) return { user: await this.admin(), kind: 'admin_token' };
+    if (looksLikeApiToken(raw)) return this.apiToken(raw, ip);
+    return this.loginToken(raw);
+  }
+
+  async logout(p: Principal): Promise<void> {
+    if (p.kind === 'login' && p.jti && p.expiresAt) await this.deps.repos.revokedSessions.add(p.jti, p.user.id, p.expiresAt);
+  }
+
+  async guest(): Promise<Principal> {
+    const user = await this.deps.repos.users.getByUsername('guest');
+    if (!user || user.disabled) throw new AuthError(401, AuthMessages.guestDisabled);
+    return { user, kind: 'guest' };
+  }
+
+  private async admin(): Promise<UserRecord> {
+    const user = await this.deps.repos.users.getByUsername('admin');
+    if (!user) throw new AuthError(401, AuthMessages.userMissing);
+    return user;
+  }
+
+  private async loginToken(raw: string): Promise<Principal> {
+    const claims = await this.jwt.verify(raw);
+    if (await this.deps.repos.revokedSessions.isRevoked(claims.jti)) throw new AuthError(401, AuthMessages.invalidated);
+    const user = await this.deps.repos.users.getByUsername(claims.username);
+    if (!user) throw new AuthError(401, AuthMessages.userMissing);
+    if (user.pwdTs !== claims.pwd_ts) throw new AuthError(401, AuthMessages.passwordChanged);
+    if (user.disabled) throw new AuthError(401, AuthMessages.userDisabled);
+    return { user, kind: 'login', jti: claims.jti, expiresAt: new Date(claims.exp * 1000) };
+  }
+
+  /** API tokens are checked against the database on every request: one source of truth. */
+  private async apiToken(raw: string, ip: string): Promise<Principal> {
+    const { tokens, users } = this.deps.repos;
+    const record = await tokens.findByHash(hashApiToken(raw));
+    if (!record) throw new AuthError(401, AuthMessages.invalidated);
+    if (record.revokedAt) throw new AuthError(401, AuthMessages.tokenRevoked);
+    if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) throw new AuthError(401, AuthMessages.tokenExpired);
+    const user = await users.get(record.userId);
+    if (!user) throw new AuthError(401, AuthMessages.userMissing);
+    if (user.disabled) throw new AuthError(401, AuthMessages.userDisabled);
+    await tokens.touch(record.id, new Date(), ip);
+    return { user, kind: 'api_token', scope: record.scope, pathPrefix: record.pathPrefix, tokenId: record.id, expiresAt: record.expiresAt ?? undefined };
+  }
+}

@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import type { Repositories, StorageRecord } from '../db/repositories/index.js';
+import { type CommandContext, dataOptions } from './index.js';
+
+async function findStorage(repos: Repositories, ref: string): Promise<StorageRecord> {
+  const byId = /^\d+$/.test(ref) ? await repos.storages.get(Number(ref)) : undefined;
+  const found = byId ?? (await repos.storages.getByMountPath(ref.startsWith('/') ? ref : `/${ref}`));
+  if (!found) throw new Error(`no storage with id or mount path "${ref}" (see: filebridge storage list)`);
+  return found;
+}
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+}
+
+/** `filebridge storage list | enable | disable`: works with the server running or stopped. */
+export function storageCommands(ctx: CommandContext): Command {
+  const cmd = new Command('storage').description('list, enable and disable storages (edits the database; a running server follows within seconds)');
+  dataOptions(cmd.command('list').description('list storages'))
+    .option('--json', 'print JSON')
+    .action(async (o: { data?: string; db?: string; json?: boolean }) => {
+      const list = await ctx.withDatabase({ data: o.data, db: o.db }, (repos) => repos.storages.list());
+      if (o.json) return ctx.print(JSON.stringify(list, null, 2));
+      const cells = list.map((s) => [String(s.id), s.mountPath, s.driver, s.disabled ? 'disabled' : 'enabled', s.remark]);
+      const head = ['ID', 'MOUNT', 'DRIVER', 'STATUS', 'REMARK'];
+      const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
+      ctx.print(row(head, widths));
+      for (const c of cells) ctx.print(row(c, widths));
+    });
+  for (const [name, disabled] of [['enable', false], ['disable', true]] as const) {
+    dataOptions(cmd.command(`${name} <storage>`).description(`${name} a storage, by id or mount path`)).action(
+      async (ref: string, o: { data?: string; db?: string }) => {
+        await ctx.withDatabase({ data: o.data, db: o.db }, async (repos) => {
+          const s = await findStorage(repos, ref);
+          if (s.disabled === disabled) return ctx.print(`storage ${s.id} (${s.mountPath}) is already ${name}d`);
+          await repos.storages.setDisabled(s.id, disabled);
+          ctx.print(`storage ${s.id} (${s.mountPath}) ${name}d`);
+        });
+      },
+    );
+  }
+  return cmd;
+}

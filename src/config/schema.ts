@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, with its default. Keys are the names used in `<data>/config.json`; the
+ * environment variable is FILEBRIDGE_ + the key in upper case (FILEBRIDGE_PORT, FILEBRIDGE_DB, ...).
+ */
+export const configSchema = z
+  .object({
+    data: z.string().min(1).default('./data'),
+    host: z.string().min(1).default('0.0.0.0'),
+    port: z.coerce.number().int().min(0).max(65535).default(5244),
+    /** `sqlite:<file>` or `postgres://...`; default `sqlite:<data>/data.db`. */
+    db: z.string().default(''),
+    site_url: z.union([z.literal(''), z.url()]).default(''),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    jwt_secret: z.string().default(''),
+    /** Login token lifetime in hours, as AList's token_expires_in. */
+    token_expires_in: z.coerce.number().int().min(1).max(24 * 365).default(48),
+    /** Deadline for one storage's initialisation. */
+    init_timeout_ms: z.coerce.number().int().min(100).default(10_000),
+    retry_initial_ms: z.coerce.number().int().min(10).default(1_000),
+    retry_max_ms: z.coerce.number().int().min(10).default(600_000),
+    /** How often a running server looks for storage changes made by the CLI. */
+    storage_poll_ms: z.coerce.number().int().min(0).default(2_000),
+    /** Largest accepted JSON body, in bytes. */
+    body_limit: z.coerce.number().int().min(1024).default(1024 * 1024),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = Readonly<z.output<typeof configSchema>>;
+export type ConfigKey = keyof Config;
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { Entry } from '../drivers/types.js';
+import { ListCache } from './cache.js';
+
+const entries = (n: number): Entry[] => [{ name: `f${n}`, isDir: false, size: n }];
+
+describe('ListCache', () => {
+  it('serves concurrent listings of one folder with one load', async () => {
+    const cache = new ListCache({ ttlMs: 60_000, max: 10 });
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 20));
+      return entries(loads);
+    };
+    const results = await Promise.all([cache.get('a', load), cache.get('a', load), cache.get('a', load)]);
+    expect(loads).toBe(1);
+    expect(results.every((r) => r[0]?.name === 'f1')).toBe(true);
+    expect((await cache.get('a', load))[0]?.name).toBe('f1');
+    expect(loads).toBe(1);
+  });
+
+  it('reloads after invalidation, refresh, or when caching is off', async () => {
+    const cache = new ListCache({ ttlMs: 60_000, max: 10 });
+    let loads = 0;
+    const load = async () => entries(++loads);
+    await cache.get('a/b', load);
+    cache.invalidate('a/b');
+    expect((await cache.get('a/b', load))[0]?.name).toBe('f2');
+    expect((await cache.get('a/b', load, { refresh: true }))[0]?.name).toBe('f3');
+    cache.invalidateTree('a');
+    expect((await cache.get('a/b', load))[0]?.name).toBe('f4');
+    const off = new ListCache({ ttlMs: 0, max: 10 });
+    await off.get('x', load);
+    await off.get('x', load);
+    expect(loads).toBe(6);
+  });
+
+  it('does not keep a listing that was invalidated while it loaded', async () => {
+    const cache = new ListCache({ ttlMs: 60_000, max: 10 });
+    let loads = 0;
+    let release!: () => void;
+    const slow = () => new Promise<Entry[]>((r) => (release = () => r(entries(++loads))));
+    const first = cache.get('d', slow);
+    cache.invalidate('d');
+    release();
+    await first;
+    const fresh = await cache.get('d', async () => entries(++loads));
+    expect(fresh[0]?.name).toBe('f2');
+  });
+
+  it('does not cache failures', async () => {
+    const cache = new ListCache({ ttlMs: 60_000, max: 10 });
+    await expect(cache.get('e', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await cache.get('e', async () => entries(7))).toEqual(entries(7));
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { isFsError } from './errors.js';
+import { baseName, decodePathComponent, isWithin, joinPath, normalizePath, parentPath, relativeTo } from './paths.js';
+
+function rejects(input: string): void {
+  let caught: unknown;
+  try {
+    normalizePath(input);
+  } catch (err) {
+    caught = err;
+  }
+  expect(isFsError(caught, 'invalid_path'), `expected ${JSON.stringify(input)} to be refused`).toBe(true);
+}
+
+describe('normalizePath', () => {
+  it('canonicalises separators, dots and trailing slashes', () => {
+    expect(normalizePath('')).toBe('/');
+    expect(normalizePath('/')).toBe('/');
+    expect(normalizePath('a/b')).toBe('/a/b');
+    expect(normalizePath('//a///b/')).toBe('/a/b');
+    expect(normalizePath('/a/./b/.')).toBe('/a/b');
+  });
+
+  it('keeps hostile but legal names intact', () => {
+    for (const name of ["it's", 'a "q"', '?#%&+', '.hidden', '日本語 ファイル', '💾 disk', '[x]{y}(z)']) {
+      expect(normalizePath(`/d/${name}`)).toBe(`/d/${name}`);
+    }
+  });
+
+  it('folds unicode to NFC so look-alike spellings name one file', () => {
+    expect(normalizePath('/cafe\u0301')).toBe('/caf\u00e9');
+  });
+
+  it('refuses traversal, NUL, control characters and backslashes', () => {
+    for (const bad of ['..', '/..', '/a/../b', 'a/..', '/a/\u0000b', '/a\nb', '/a\\..\\b', '\\\\server\\share', '/a/\u0007']) rejects(bad);
+  });
+
+  it('refuses names that fold to dots or separators', () => {
+    rejects('/\uff0e\uff0e'); // fullwidth full stops
+    rejects('/a/\u2024\u2024'); // one-dot leaders
+    rejects('/x\uff0fy'); // fullwidth solidus
+  });
+
+  it('refuses over-long names and paths', () => {
+    rejects('/' + 'a'.repeat(256));
+    expect(normalizePath('/' + 'a'.repeat(255))).toHaveLength(256);
+    rejects('/' + Array.from({ length: 20 }, () => 'b'.repeat(250)).join('/'));
+  });
+});
+
+describe('path helpers', () => {
+  it('joins, splits and relates paths', () => {
+    expect(joinPath('/a', 'b', 'c')).toBe('/a/b/c');
+    expect(parentPath('/a/b')).toBe('/a');
+    expect(parentPath('/a')).toBe('/');
+    expect(parentPath('/')).toBe('/');
+    expect(baseName('/a/b.txt')).toBe('b.txt');
+    expect(isWithin('/ab', '/a')).toBe(false);
+    expect(isWithin('/a/b', '/a')).toBe(true);
+    expect(isWithin('/anything', '/')).toBe(true);
+    expect(relativeTo('/m/x/y', '/m')).toBe('x/y');
+    expect(relativeTo('/m', '/m')).toBe('');
+    expect(relativeTo('/x', '/')).toBe('x');
+  });
+
+  it('decodes percent-escapes once and refuses malformed ones', () => {
+    expect(decodePathComponent('%252e')).toBe('%2e');
+    expect(() => decodePathComponent('%E0%A4%A')).toThrow(/malformed/);
+  });
+});

@@ -1,0 +1,281 @@
+import type { Readable } from 'node:stream';
+import type { Driver, Entry, Link, ReadOptions, ReadResult } from '../drivers/types.js';
+import { FsError, isFsError } from './errors.js';
+import type { Mount } from './mount.js';
+import type { MountTable, Resolved } from './mount-table.js';
+import { baseName, checkName, isWithin, joinPath, normalizePath, parentPath } from './paths.js';
+import { copyTree } from './transfer.js';
+
+/** An entry as core presents it: with its virtual path and the driver that serves it. */
+export interface VEntry extends Entry {
+  path: string;
+  /** Driver id of the storage ("unknown" for virtual folders above mount points). */
+  provider: string;
+  /** A folder that exists only because a mount point lies below it. */
+  virtual?: boolean;
+}
+
+export interface ListResult {
+  entries: VEntry[];
+  provider: string;
+}
+
+export interface WriteRequest {
+  size?: number;
+  mtime?: Date;
+  signal?: AbortSignal;
+  /** Default true; false fails with already_exists when the target exists. */
+  overwrite?: boolean;
+  /** Default true; false fails with conflict when the parent folder is missing (WebDAV's 409). */
+  createParents?: boolean;
+}
+
+export interface TransferRequest {
+  overwrite?: boolean;
+  signal?: AbortSignal;
+}
+
+const UNKNOWN = 'unknown';
+
+/**
+ * The one file system every front door uses. Resolves virtual paths to mounts, merges mount
+ * points into listings as virtual folders, caches listings per mount and streams across mounts.
+ */
+export class VirtualFs {
+  constructor(private readonly table: MountTable) {}
+
+  async stat(path: string): Promise<VEntry> {
+    const p = normalizePath(path);
+    const r = this.table.resolve(p);
+    if (!r) {
+      if (p === '/' || this.table.hasMountsBelow(p)) return virtualDir(p, UNKNOWN);
+      throw notFound(p);
+    }
+    if (r.rel === '') return virtualDir(p, r.mount.spec.driverId, r.mount.spec.modified, false);
+    try {
+      const e = await r.mount.driver().stat(r.rel);
+      return { ...e, name: baseName(p), path: p, provider: r.mount.spec.driverId };
+    } catch (err) {
+      if (this.table.hasMountsBelow(p) && isFsError(err) && (err.code === 'not_found' || err.code === 'storage_unavailable')) {
+        return virtualDir(p, UNKNOWN);
+      }
+      throw err;
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await this.stat(path);
+      return true;
+    } catch (err) {
+      if (isFsError(err, 'not_found')) return false;
+      throw err;
+    }
+  }
+
+  async list(path: string, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<ListResult> {
+    const p = normalizePath(path);
+    const r = this.table.resolve(p);
+    const children = this.table.children(p);
+    let entries: VEntry[] = [];
+    let provider = UNKNOWN;
+    if (r) {
+      try {
+        const d = r.mount.driver();
+        const raw = await r.mount.cache.get(r.rel, () => collect(d.list(r.rel, { signal: options.signal })), options);
+        provider = r.mount.spec.driverId;
+        entries = raw.map((e) => ({ ...e, path: joinPath(p, e.name), provider }));
+      } catch (err) {
+        if (children.length === 0) throw err;
+      }
+    } else if (children.length === 0 && p !== '/') {
+      throw notFound(p);
+    }
+    if (children.length > 0) entries = mergeVirtual(p, entries, children);
+    return { entries, provider };
+  }
+
+  async read(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+    const { mount, rel, p } = this.resolveInside(path);
+    if (rel === '') throw new FsError('is_a_directory', `${p} is a folder`);
+    return mount.driver().read(rel, options);
+  }
+
+  async link(path: string): Promise<Link | undefined> {
+    const { mount, rel } = this.resolveInside(path);
+    const d = mount.driver();
+    return d.link ? d.link(rel) : undefined;
+  }
+
+  async write(path: string, body: Readable, req: WriteRequest = {}): Promise<VEntry> {
+    const { mount, rel, p } = this.resolveInside(path);
+    if (rel === '') throw new FsError('is_a_directory', `${p} is a mount point`);
+    const d = mount.driver();
+    if (!d.write) throw new FsError('not_supported', `storage at ${mount.path} does not support upload`);
+    const existing = await this.statOrUndefined(p);
+    if (existing?.isDir) throw new FsError('is_a_directory', `${p} is a folder`);
+    if (existing && req.overwrite === false) throw new FsError('already_exists', `${p} already exists`);
+    await this.checkParent(p, req.createParents ?? true);
+    const e = await d.write(rel, body, { size: req.size, mtime: req.mtime, signal: req.signal });
+    this.invalidateUp(mount, rel);
+    return { ...e, name: baseName(p), path: p, provider: mount.spec.driverId };
+  }
+
+  async mkdir(path: string, options: { createParents?: boolean } = {}): Promise<void> {
+    const { mount, rel, p } = this.resolveInside(path);
+    if (rel === '') return;
+    const d = mount.driver();
+    if (!d.mkdir) throw new FsError('not_supported', `storage at ${mount.path} does not support folders`);
+    if (options.createParents === false) await this.checkParent(p, false);
+    await d.mkdir(rel);
+    this.invalidateUp(mount, rel);
+  }
+
+  async remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    const { mount, rel, p } = this.resolveInside(path);
+    if (rel === '') throw new FsError('permission_denied', `${p} is a mount point; disable or delete the storage instead`);
+    const d = mount.driver();
+    if (!d.remove) throw new FsError('not_supported', `storage at ${mount.path} does not support removal`);
+    await d.remove(rel, { recursive: options.recursive ?? true });
+    mount.cache.invalidateTree(rel);
+    this.invalidateUp(mount, rel);
+  }
+
+  async rename(path: string, newName: string): Promise<string> {
+    checkName(newName);
+    const p = normalizePath(path);
+    const target = joinPath(parentPath(p), newName);
+    await this.move(p, target);
+    return target;
+  }
+
+  /** Moves `src` to the full path `dst`; across mounts by copying first, removing the source last. */
+  async move(src: string, dst: string, req: TransferRequest = {}): Promise<void> {
+    const { s, t, rs, rt } = await this.prepareTransfer(src, dst, req);
+    if (s === t) return;
+    const d = rs.mount.driver();
+    if (rs.mount === rt.mount && d.move) {
+      try {
+        await d.move(rs.rel, rt.rel);
+        this.afterTransfer(rs, rt, true);
+        return;
+      } catch (err) {
+        if (!isFsError(err, 'not_supported')) throw err;
+      }
+    }
+    await copyTree(this, s, t, req.signal);
+    await this.remove(s, { recursive: true });
+    this.afterTransfer(rs, rt, true);
+  }
+
+  /** Copies `src` to the full path `dst`; by the driver when it can, else by streaming. */
+  async copy(src: string, dst: string, req: TransferRequest = {}): Promise<void> {
+    const { s, t, rs, rt } = await this.prepareTransfer(src, dst, req);
+    if (s === t) throw new FsError('conflict', 'source and destination are the same');
+    const d = rs.mount.driver();
+    if (rs.mount === rt.mount && d.copy) {
+      try {
+        await d.copy(rs.rel, rt.rel);
+        this.afterTransfer(rs, rt, false);
+        return;
+      } catch (err) {
+        if (!isFsError(err, 'not_supported')) throw err;
+      }
+    }
+    await copyTree(this, s, t, req.signal);
+    this.afterTransfer(rs, rt, false);
+  }
+
+  /** The mount and driver-relative path for `path`; not_found when no mount covers it. */
+  resolve(path: string): (Resolved & { p: string }) | undefined {
+    const p = normalizePath(path);
+    const r = this.table.resolve(p);
+    return r ? { ...r, p } : undefined;
+  }
+
+  /** The mount that serves `path`, if any (for its policy and state). */
+  mountOf(path: string): Mount | undefined {
+    return this.resolve(path)?.mount;
+  }
+
+  private resolveInside(path: string): Resolved & { p: string } {
+    const r = this.resolve(path);
+    if (!r) throw notFound(normalizePath(path));
+    return r;
+  }
+
+  private async statOrUndefined(path: string): Promise<VEntry | undefined> {
+    try {
+      return await this.stat(path);
+    } catch (err) {
+      if (isFsError(err, 'not_found')) return undefined;
+      throw err;
+    }
+  }
+
+  private async checkParent(p: string, createParents: boolean): Promise<void> {
+    const parent = await this.statOrUndefined(parentPath(p));
+    if (parent && !parent.isDir) throw new FsError('not_a_directory', `${parentPath(p)} is not a folder`);
+    if (!parent && !createParents) throw new FsError('conflict', `parent folder ${parentPath(p)} does not exist`);
+  }
+
+  private async prepareTransfer(src: string, dst: string, req: TransferRequest) {
+    const s = normalizePath(src);
+    const t = normalizePath(dst);
+    if (s !== t && isWithin(t, s)) throw new FsError('invalid_path', 'cannot move or copy a folder into itself');
+    const rs = this.resolveInside(s);
+    const rt = this.resolveInside(t);
+    if (rs.rel === '') throw new FsError('permission_denied', `${s} is a mount point`);
+    if (rt.rel === '') throw new FsError('already_exists', `${t} is a mount point`);
+    await this.stat(s);
+    if (s !== t && (await this.exists(t))) {
+      if (!req.overwrite) throw new FsError('already_exists', `${t} already exists`);
+      await this.remove(t, { recursive: true });
+    }
+    return { s, t, rs, rt };
+  }
+
+  private afterTransfer(rs: Resolved, rt: Resolved, moved: boolean): void {
+    if (moved) {
+      rs.mount.cache.invalidateTree(rs.rel);
+      this.invalidateUp(rs.mount, rs.rel);
+    }
+    rt.mount.cache.invalidateTree(rt.rel);
+    this.invalidateUp(rt.mount, rt.rel);
+  }
+
+  /** Forgets the cached listings of every folder above `rel` in the mount. */
+  private invalidateUp(mount: Mount, rel: string): void {
+    let dir = rel;
+    while (dir !== '') {
+      const i = dir.lastIndexOf('/');
+      dir = i < 0 ? '' : dir.slice(0, i);
+      mount.cache.invalidate(dir);
+    }
+  }
+}
+
+async function collect(it: AsyncIterable<Entry>): Promise<Entry[]> {
+  const out: Entry[] = [];
+  for await (const e of it) out.push(e);
+  return out;
+}
+
+function virtualDir(p: string, provider: string, mtime?: Date, virtual = true): VEntry {
+  return { name: baseName(p), path: p, isDir: true, size: 0, mtime, provider, virtual };
+}
+
+function mergeVirtual(dir: string, entries: VEntry[], children: ReturnType<MountTable['children']>): VEntry[] {
+  const names = new Set(children.map((c) => c.name));
+  const kept = entries.filter((e) => !names.has(e.name));
+  const virtual = children.map((c) => ({
+    ...virtualDir(joinPath(dir, c.name), c.mount?.spec.driverId ?? UNKNOWN, c.modified),
+  }));
+  return [...virtual, ...kept];
+}
+
+function notFound(p: string): FsError {
+  return new FsError('not_found', `${p}: no storage is mounted here`);
+}
+
+export type { Driver };

@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { DbError } from './errors.js';
+import type { DB } from './schema.js';
+
+export type Engine = 'sqlite' | 'postgres';
+export type Db = Kysely<DB>;
+
+export interface Database {
+  readonly db: Db;
+  readonly engine: Engine;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { engine: 'sqlite'; filename: string }
+  | { engine: 'postgres'; connectionString: string };
+
+/**
+ * Accepts `postgres://…` / `postgresql://…`, `sqlite:<path>` (also `sqlite://<path>`),
+ * `:memory:` / `sqlite::memory:`, or a plain file path.
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  const trimmed = url.trim();
+  if (trimmed === '') throw new DbError('invalid_url', 'database url is empty');
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { engine: 'postgres', connectionString: trimmed };
+  let filename = trimmed;
+  if (/^sqlite:/i.test(filename)) {
+    filename = filename.slice('sqlite:'.length);
+    if (filename.startsWith('//')) filename = filename.slice(2);
+  }
+  if (filename === '') throw new DbError('invalid_url', `database url "${url}" names no file`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(filename)) {
+    throw new DbError('invalid_url', `unsupported database url "${url}" (use sqlite:<path> or postgres://…)`);
+  }
+  return { engine: 'sqlite', filename };
+}
+
+async function openSqlite(filename: string): Promise<Database> {
+  const { default: SqliteDatabase } = await import('better-sqlite3');
+  if (filename !== ':memory:') mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  const sqlite = new SqliteDatabase(filename);
+  try {
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, engine: 'sqlite', close: () => db.destroy() };
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL only: errors of idle pooled connections (which would otherwise be dropped). */
+  onPoolError?: (err: Error) => void;
+  /** PostgreSQL only: pool size, default 10. */
+  maxConnections?: number;
+}
+
+async function openPostgres(connectionString: string, options: DatabaseOptions): Promise<Database> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10 });
+  // An idle client's error is emitted on the pool; unhandled it would crash the process.
+  pool.on('error', (err) => options.onPoolError?.(err));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/** Opens the database named by `url`. Does not run migrations (see migrate.ts). */
+export async function createDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
+  const target = parseDatabaseUrl(url);
+  if (target.engine === 'postgres') return openPostgres(target.connectionString, options);
+  return openSqlite(target.filename);
+}

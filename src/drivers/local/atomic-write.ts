@@ -1,0 +1,124 @@
+import { createWriteStream } from 'node:fs';
+import { cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FsError } from '../../core/errors.js';
+import { isErrnoError, localError } from './local.errors.js';
+import { TEMP_DIR_NAME } from './containment.js';
+
+export interface TempStreamOptions {
+  size?: number;
+  signal?: AbortSignal;
+  /** Storage-relative path, for messages. */
+  rel: string;
+}
+
+/** Counts bytes and fails as soon as a body outgrows its declared size. */
+function byteCounter(declared: number | undefined, rel: string): Transform & { bytes(): number } {
+  let count = 0;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+      count += chunk.length;
+      if (declared !== undefined && count > declared) {
+        done(new FsError('invalid_input', `write "/${rel}": body is longer than the declared size of ${declared} bytes`));
+        return;
+      }
+      done(null, chunk);
+    },
+  });
+  return Object.assign(t, { bytes: () => count });
+}
+
+function writeFailure(err: unknown, signal: AbortSignal | undefined, rel: string): FsError {
+  if (err instanceof FsError) return err;
+  if (signal?.aborted) return new FsError('aborted', `write "/${rel}": aborted`, { cause: err });
+  // Errors from the temp file (ENOSPC, EACCES...) keep their meaning; anything else came from the body.
+  if (isErrnoError(err) && (err as { syscall?: unknown }).syscall !== undefined) return localError(err, 'write', rel);
+  const why = err instanceof Error ? err.message : String(err);
+  return new FsError('aborted', `write "/${rel}": upload body failed (${why})`, { cause: err });
+}
+
+/**
+ * Streams `body` into `tmpFile` with back-pressure. On any failure (body error, abort, size
+ * mismatch, disk error) the temp file is deleted and an FsError is thrown; returns the byte count.
+ */
+export async function streamToTemp(body: Readable, tmpFile: string, opts: TempStreamOptions): Promise<number> {
+  const counter = byteCounter(opts.size, opts.rel);
+  try {
+    if (opts.signal?.aborted) throw new FsError('aborted', `write "/${opts.rel}": aborted`);
+    const out = createWriteStream(tmpFile, { flags: 'wx' });
+    await pipeline(body, counter, out, opts.signal ? { signal: opts.signal } : {});
+    if (opts.size !== undefined && counter.bytes() !== opts.size) {
+      throw new FsError(
+        'invalid_input',
+        `write "/${opts.rel}": body has ${counter.bytes()} bytes but ${opts.size} were declared`,
+      );
+    }
+    return counter.bytes();
+  } catch (err) {
+    await rm(tmpFile, { force: true }).catch(() => undefined);
+    throw writeFailure(err, opts.signal, opts.rel);
+  }
+}
+
+/**
+ * Makes sure the temp folder exists as a real folder (never a symlink, which could lead writes
+ * out of the root) and returns a fresh temp file name inside it.
+ */
+export async function tempFileIn(realRoot: string, rel: string): Promise<string> {
+  const dir = path.join(realRoot, TEMP_DIR_NAME);
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EEXIST') throw localError(err, 'write', rel);
+  }
+  const st = await lstat(dir).catch((err: unknown) => {
+    throw localError(err, 'write', rel);
+  });
+  if (!st.isDirectory()) {
+    throw new FsError('permission_denied', `write "/${rel}": ${TEMP_DIR_NAME} at the storage root is not a plain folder`);
+  }
+  return path.join(dir, `${randomUUID()}.part`);
+}
+
+/** Removes leftovers of interrupted uploads; returns how many there were. */
+export async function cleanTempDir(realRoot: string): Promise<number> {
+  const dir = path.join(realRoot, TEMP_DIR_NAME);
+  const st = await lstat(dir).catch(() => undefined);
+  if (st === undefined) return 0;
+  if (!st.isDirectory()) {
+    await rm(dir, { force: true });
+    return 1;
+  }
+  const names = await readdir(dir);
+  await Promise.all(names.map((n) => rm(path.join(dir, n), { recursive: true, force: true })));
+  return names.length;
+}
+
+/** Prefix of the sibling temp names used when a commit has to cross file systems. */
+export const SIBLING_TEMP_PREFIX = `${TEMP_DIR_NAME}-`;
+
+/**
+ * Renames `src` (file or folder) onto `target`, which must not exist. When they are on different
+ * file systems (a mount inside the root), copies to a hidden sibling of the target first and
+ * renames that, so the target still appears at once; then removes `src`.
+ */
+export async function renameIntoPlace(src: string, target: string): Promise<void> {
+  try {
+    await rename(src, target);
+    return;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EXDEV') throw err;
+  }
+  const sibling = path.join(path.dirname(target), `${SIBLING_TEMP_PREFIX}${randomUUID()}.part`);
+  try {
+    await cp(src, sibling, { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true });
+    await rename(sibling, target);
+  } catch (err) {
+    await rm(sibling, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
+  await rm(src, { recursive: true, force: true });
+}

@@ -1,0 +1,54 @@
+import { Agent } from 'undici';
+import type { Logger } from 'pino';
+import { FsError } from '../../core/errors.js';
+import type { AnyDriverDefinition } from '../define-driver.js';
+import type { Driver, TokenStore } from '../types.js';
+
+export interface OpenDriverEnv {
+  logger: Logger;
+  tokens: TokenStore;
+  tempDir: string;
+  signal: AbortSignal;
+  /** Upper bound on sockets this mount may hold to one origin. */
+  connections?: number;
+}
+
+export interface OpenDriverResult {
+  driver: Driver;
+  release(): Promise<void>;
+}
+
+/** Parses stored options into a readable error listing every bad option. */
+export function parseDriverOptions(def: AnyDriverDefinition, raw: unknown): Record<string, unknown> {
+  const parsed = def.schema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`);
+  throw new FsError('invalid_input', `invalid ${def.id} options: ${problems.join('; ')}`);
+}
+
+/**
+ * Builds one mount's driver with a pooled, bounded HTTP dispatcher of its own; `release` closes
+ * the driver and then every socket the mount held.
+ */
+export function openDriver(def: AnyDriverDefinition, rawOptions: unknown, env: OpenDriverEnv): OpenDriverResult {
+  const options = parseDriverOptions(def, rawOptions);
+  const dispatcher = new Agent({
+    connections: env.connections ?? 8,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+    headersTimeout: 30_000,
+    bodyTimeout: 120_000,
+    connect: { timeout: 15_000 },
+  });
+  const driver = def.create(options as never, { logger: env.logger, dispatcher, tokens: env.tokens, tempDir: env.tempDir, signal: env.signal });
+  return {
+    driver,
+    release: async () => {
+      try {
+        await driver.close?.();
+      } finally {
+        await dispatcher.destroy();
+      }
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CommanderError } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { bootstrap } from './auth/bootstrap.js';
+import { buildCli } from './cli/index.js';
+import type { Config } from './config/schema.js';
+import { MountManager, type MountFactory, type StorageConfig, type StorageSource } from './core/mount-manager.js';
+import { MountTable } from './core/mount-table.js';
+import { VirtualFs } from './core/virtual-fs.js';
+import { type Database, createDatabase } from './db/client.js';
+import { migrateToLatest } from './db/migrate.js';
+import { type Repositories, type StorageRecord, createRepositories } from './db/repositories/index.js';
+import { builtinDrivers } from './drivers/all.js';
+import type { AnyDriverDefinition } from './drivers/define-driver.js';
+import { DriverRegistry } from './drivers/registry.js';
+import { openDriver } from './drivers/shared/open.js';
+import type { TokenStore } from './drivers/types.js';
+import { createLogger } from './observability/logger.js';
+import { createApp } from './server/app.js';
+
+export interface StartOptions {
+  config: Config;
+  logger?: Logger;
+  /** Driver definitions; the built-in list by default. */
+  drivers?: readonly AnyDriverDefinition[];
+  /** Listen on the configured host and port (default true); false builds everything without a socket. */
+  listen?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Running {
+  config: Config;
+  logger: Logger;
+  app: FastifyInstance;
+  fs: VirtualFs;
+  mounts: MountManager;
+  database: Database;
+  repos: Repositories;
+  drivers: DriverRegistry;
+  /** Base URL the server listens on, when listening. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the database and brings it to the latest schema. */
+export async function openDatabase(config: Config): Promise<{ database: Database; repos: Repositories }> {
+  const database = await createDatabase(config.db);
+  try {
+    await migrateToLatest(database);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return { database, repos: createRepositories(database.db) };
+}
+
+export function storageConfig(r: StorageRecord): StorageConfig {
+  return {
+    id: r.id,
+    mountPath: r.mountPath,
+    driverId: r.driver,
+    order: r.order,
+    cacheTtlMs: Math.max(0, r.cacheExpiration) * 60_000,
+    disabled: r.disabled,
+    version: `${r.configVersion}:${r.disabled ? 0 : 1}`,
+    modified: r.modified,
+    addition: r.addition,
+    policy: {
+      webProxy: r.webProxy,
+      enableSign: r.enableSign,
+      webdavPolicy: r.webdavPolicy,
+      downProxyUrl: r.downProxyUrl,
+      orderBy: r.orderBy,
+      orderDirection: r.orderDirection,
+      extractFolder: r.extractFolder,
+    },
+  };
+}
+
+function storageTokens(repos: Repositories, id: number): TokenStore {
+  return {
+    load: async () => {
+      const text = await repos.storages.loadState(id);
+      const value: unknown = text ? JSON.parse(text) : undefined;
+      return value && typeof value === 'object' && Object.keys(value).length > 0 ? (value as Record<string, unknown>) : undefined;
+    },
+    save: async (value) => {
+      await repos.storages.saveState(id, JSON.stringify(value));
+    },
+  };
+}
+
+function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: string): MountFactory {
+  return {
+    facts: (id) => registry.get(id)?.facts,
+    open: (cfg, signal, logger) => {
+      const def = registry.get(cfg.driverId);
+      if (!def) throw new Error(`driver "${cfg.driverId}" is not known to this server`);
+      const tempDir = join(tempRoot, String(cfg.id));
+      mkdirSync(tempDir, { recursive: true });
+      const raw: unknown = JSON.parse(cfg.addition || '{}');
+      return openDriver(def, raw, { logger, tokens: storageTokens(repos, cfg.id), tempDir, signal });
+    },
+  };
+}
+
+/** The composition root: builds every part, wires them, starts mounts in the background and listens. */
+export async function startFilebridge(options: StartOptions): Promise<Running> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger({ level: config.log_level });
+  mkdirSync(config.data, { recursive: true });
+  const { database, repos } = await openDatabase(config);
+  await bootstrap({ repos, dataDir: config.data, logger, adminPassword: env.FILEBRIDGE_ADMIN_PASSWORD });
+  const drivers = new DriverRegistry(options.drivers ?? builtinDrivers());
+  const table = new MountTable();
+  const fs = new VirtualFs(table);
+  const source: StorageSource = {
+    list: async () => (await repos.storages.list()).map(storageConfig),
+    changeStamp: () => repos.storages.changeStamp(),
+  };
+  const mounts = new MountManager({
+    table,
+    source,
+    factory: mountFactory(drivers, repos, join(config.data, 'temp')),
+    logger,
+    initTimeoutMs: config.init_timeout_ms,
+    retry: { initialDelayMs: config.retry_initial_ms, maxDelayMs: config.retry_max_ms },
+    pollMs: config.storage_poll_ms,
+  });
+  await mounts.start();
+  const app = await createApp({
+    config,
+    logger,
+    fs,
+    mounts,
+    checkDatabase: async () => {
+      await repos.settings.get('__ping__');
+    },
+  });
+  let url = '';
+  if (options.listen ?? true) {
+    url = await app.listen({ host: config.host, port: config.port });
+    logger.info({ url }, 'filebridge is listening');
+  } else {
+    await app.ready();
+  }
+  const close = async () => {
+    await app.close();
+    await mounts.stop();
+    await database.close();
+  };
+  return { config, logger, app, fs, mounts, database, repos, drivers, url, close };
+}
+
+/** Runs the `filebridge` command line. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli({ start: startFilebridge, openDatabase }).parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(entry).href) void runCli(process.argv);

@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { Agent } from 'undici';
+import type { DriverContext, TokenStore } from '../../src/drivers/types.js';
+
+export interface DriverTestContext {
+  ctx: DriverContext;
+  /** Aborts the mount signal, closes the dispatcher and removes the temp dir. */
+  cleanup(): Promise<void>;
+}
+
+/** An in-memory token store, as the database-backed one behaves (copies in, copies out). */
+export function memoryTokenStore(initial?: Record<string, unknown>): TokenStore & { saves: number } {
+  let value = initial === undefined ? undefined : structuredClone(initial);
+  const store = {
+    saves: 0,
+    load: async () => (value === undefined ? undefined : structuredClone(value)),
+    save: async (next: Record<string, unknown>) => {
+      value = structuredClone(next);
+      store.saves++;
+    },
+  };
+  return store;
+}
+
+/** Builds a DriverContext for tests: silent logger, own dispatcher, memory tokens, temp dir. */
+export async function createTestContext(): Promise<DriverTestContext> {
+  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'filebridge-ctx-'));
+  const dispatcher = new Agent({ connections: 8 });
+  const lifetime = new AbortController();
+  const ctx: DriverContext = {
+    logger: pino({ level: 'silent' }),
+    dispatcher,
+    tokens: memoryTokenStore(),
+    tempDir,
+    signal: lifetime.signal,
+  };
+  return {
+    ctx,
+    async cleanup() {
+      lifetime.abort();
+      await dispatcher.close();
+      await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}

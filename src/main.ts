@@ -4,7 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { CommanderError } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AuthService } from './auth/auth-service.js';
 import { bootstrap } from './auth/bootstrap.js';
+import { MetaService } from './auth/metas.js';
 import { buildCli } from './cli/index.js';
 import type { Config } from './config/schema.js';
 import { MountManager, type MountFactory, type StorageConfig, type StorageSource } from './core/mount-manager.js';
@@ -14,12 +16,14 @@ import { type Database, createDatabase } from './db/client.js';
 import { migrateToLatest } from './db/migrate.js';
 import { type Repositories, type StorageRecord, createRepositories } from './db/repositories/index.js';
 import { builtinDrivers } from './drivers/all.js';
-import type { AnyDriverDefinition } from './drivers/define-driver.js';
+import { type AnyDriverDefinition, driverCatalog } from './drivers/define-driver.js';
 import { DriverRegistry } from './drivers/registry.js';
 import { openDriver } from './drivers/shared/open.js';
 import type { TokenStore } from './drivers/types.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './server/app.js';
+import { SettingsService } from './settings/settings-service.js';
+import { VERSION } from './version.js';
 
 export interface StartOptions {
   config: Config;
@@ -115,6 +119,11 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   mkdirSync(config.data, { recursive: true });
   const { database, repos } = await openDatabase(config);
   await bootstrap({ repos, dataDir: config.data, logger, adminPassword: env.FILEBRIDGE_ADMIN_PASSWORD });
+  const settings = new SettingsService(repos.settings, VERSION);
+  await settings.init();
+  const metas = new MetaService(repos.metas);
+  await metas.reload();
+  const auth = new AuthService({ repos, settings, jwtSecret: config.jwt_secret, tokenLifetimeHours: config.token_expires_in });
   const drivers = new DriverRegistry(options.drivers ?? builtinDrivers());
   const table = new MountTable();
   const fs = new VirtualFs(table);
@@ -137,6 +146,11 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     logger,
     fs,
     mounts,
+    auth,
+    settings,
+    metas,
+    repos,
+    drivers: driverCatalog(drivers.all()),
     checkDatabase: async () => {
       await repos.settings.get('__ping__');
     },

@@ -278,4 +278,4 @@ function notFound(p: string): FsError {
   return new FsError('not_found', `${p}: no storage is mounted here`);
 }
 
-export type { Driver };
+export type { ByteRange, Entry, Link, ReadResult } from '../drivers/types.js';

@@ -1,8 +1,15 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuthService } from '../auth/auth-service.js';
+import type { MetaService } from '../auth/metas.js';
 import type { Config } from '../config/schema.js';
+import type { DriverCatalog } from '../core/driver-catalog.js';
 import type { MountManager } from '../core/mount-manager.js';
 import type { VirtualFs } from '../core/virtual-fs.js';
+import type { Repositories } from '../db/repositories/index.js';
+import type { SettingsService } from '../settings/settings-service.js';
+import { apiRoutes } from './api/index.js';
+import { downloadRoutes } from './download/index.js';
 import { healthRoutes } from './routes/health.js';
 
 /** What the HTTP server needs; built by main.ts, or by a test. */
@@ -11,6 +18,11 @@ export interface AppDeps {
   logger: Logger;
   fs: VirtualFs;
   mounts: MountManager;
+  auth: AuthService;
+  settings: SettingsService;
+  metas: MetaService;
+  repos: Repositories;
+  drivers: DriverCatalog;
   /** Resolves when the database answers. */
   checkDatabase(): Promise<void>;
 }
@@ -21,16 +33,24 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request lines are logged at debug level by the hook below, not at info.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.body_limit,
-    // Slow or idle clients cannot hold sockets forever.
+    // Slow or idle clients cannot hold sockets forever; uploads may take long, headers may not.
     connectionTimeout: 0,
     keepAliveTimeout: 65_000,
     requestTimeout: 0,
     http: { headersTimeout: 60_000 },
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 4096 },
   });
+  app.decorateRequest('principal', null);
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (path.startsWith('/api/')) return reply.send({ code: 404, message: `no route ${req.method} ${path}`, data: null });
+    return reply.code(404).type('text/plain; charset=utf-8').send('not found');
+  });
   await app.register(healthRoutes(deps));
+  await app.register(apiRoutes(deps));
+  await app.register(downloadRoutes(deps));
   return app;
 }

@@ -25,6 +25,7 @@ export interface TestServerOptions {
 export function testConfig(dataDir: string, extra: Partial<Record<ConfigKey, unknown>> = {}): Config {
   return loadConfig({
     env: {},
+    persistSecret: true,
     flags: { data: dataDir, host: '127.0.0.1', port: 0, log_level: 'silent', retry_initial_ms: 50, retry_max_ms: 200, storage_poll_ms: 100, ...extra },
   });
 }

@@ -1,0 +1,203 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { normalizePath } from '../../core/paths.js';
+import { ConflictError } from '../../db/errors.js';
+import type { StorageInput, StorageRecord } from '../../db/repositories/index.js';
+import { mountHealth } from '../../observability/health.js';
+import type { AppDeps } from '../app.js';
+import { looseBool, looseInt, parseInput } from './context.js';
+import { ApiError, ok } from './errors.js';
+
+const admin = { config: { auth: 'admin' as const } };
+const IdQuery = z.object({ id: looseInt });
+const PageQuery = z.object({ page: looseInt.default(0), per_page: looseInt.default(0) });
+
+const StorageBody = z.object({
+  id: looseInt.optional(),
+  mount_path: z.string().min(1, 'is required'),
+  order: looseInt.default(0),
+  driver: z.string().min(1, 'is required'),
+  cache_expiration: looseInt.min(0).default(30),
+  addition: z.string().default('{}'),
+  remark: z.string().default(''),
+  disabled: looseBool.default(false),
+  enable_sign: looseBool.default(false),
+  order_by: z.string().default(''),
+  order_direction: z.string().default(''),
+  extract_folder: z.string().default(''),
+  web_proxy: looseBool.default(false),
+  webdav_policy: z.string().default('302_redirect'),
+  down_proxy_url: z.string().default(''),
+});
+type StorageBody = z.output<typeof StorageBody>;
+
+function parseAddition(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text || '{}');
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    /* reported below */
+  }
+  throw new ApiError(400, 'addition: must be a JSON object encoded as a string');
+}
+
+export function adminStorageRoutes(deps: AppDeps) {
+  /** AList's Storage model, with `status` from the live mount and secrets blanked. */
+  function view(s: StorageRecord) {
+    const info = deps.mounts.get(s.id);
+    const health = info ? mountHealth({ spec: info.spec, status: info.status() }) : undefined;
+    const status = s.disabled ? 'disabled' : health?.state === 'ready' ? 'work' : health?.state === 'error' ? (health.error ?? 'error') : (health?.state ?? 'pending');
+    let addition = s.addition;
+    try {
+      addition = JSON.stringify(deps.drivers.redact(s.driver, JSON.parse(s.addition) as Record<string, unknown>));
+    } catch {
+      /* stored text is shown as it is */
+    }
+    return {
+      id: s.id, mount_path: s.mountPath, order: s.order, driver: s.driver, cache_expiration: s.cacheExpiration,
+      status, addition, remark: s.remark, modified: s.modified.toISOString(), disabled: s.disabled,
+      enable_sign: s.enableSign, order_by: s.orderBy, order_direction: s.orderDirection, extract_folder: s.extractFolder,
+      web_proxy: s.webProxy, webdav_policy: s.webdavPolicy, down_proxy_url: s.downProxyUrl,
+      state: health?.state ?? (s.disabled ? 'disabled' : 'pending'), health: health ?? null,
+    };
+  }
+
+  function toInput(b: StorageBody, addition: Record<string, unknown>): StorageInput {
+    return {
+      mountPath: normalizePath(b.mount_path), driver: b.driver, order: b.order, cacheExpiration: b.cache_expiration,
+      addition: JSON.stringify(addition), remark: b.remark, disabled: b.disabled, enableSign: b.enable_sign,
+      orderBy: b.order_by, orderDirection: b.order_direction, extractFolder: b.extract_folder, webProxy: b.web_proxy,
+      webdavPolicy: b.webdav_policy, downProxyUrl: b.down_proxy_url,
+    };
+  }
+
+  function checkOptions(driver: string, addition: Record<string, unknown>): Record<string, unknown> {
+    if (!deps.drivers.get(driver)) throw new ApiError(400, `driver [${driver}] not found`);
+    const checked = deps.drivers.check(driver, addition);
+    if (!checked.ok) throw new ApiError(400, `invalid ${driver} options: ${checked.problems.join('; ')}`);
+    return checked.value;
+  }
+
+  /** Applies the change to the live mounts and waits (bounded) for the new mount's first attempt. */
+  async function applyAndSettle(id: number): Promise<string | undefined> {
+    await deps.mounts.reconcile();
+    const mount = deps.mounts.get(id);
+    if (!mount) return undefined;
+    await mount.settled();
+    const s = mount.status();
+    return s.state === 'error' ? (s.error ?? 'error') : undefined;
+  }
+
+  async function getOr404(id: number): Promise<StorageRecord> {
+    const s = await deps.repos.storages.get(id);
+    if (!s) throw new ApiError(400, 'storage not found');
+    return s;
+  }
+
+  return async (app: FastifyInstance) => {
+    app.get('/api/admin/storage/list', admin, async (req) => {
+      const q = parseInput(PageQuery, req);
+      const all = await deps.repos.storages.list();
+      const page = q.page < 1 || q.per_page < 1 ? all : all.slice((q.page - 1) * q.per_page, q.page * q.per_page);
+      return ok({ content: page.map(view), total: all.length });
+    });
+
+    app.get('/api/admin/storage/get', admin, async (req) => ok(view(await getOr404(parseInput(IdQuery, req).id))));
+
+    app.post('/api/admin/storage/create', admin, async (req) => {
+      const b = parseInput(StorageBody, req);
+      const addition = checkOptions(b.driver, parseAddition(b.addition));
+      let id: number;
+      try {
+        id = await deps.repos.storages.create(toInput(b, addition));
+      } catch (err) {
+        if (err instanceof ConflictError) throw new ApiError(400, `mount path ${normalizePath(b.mount_path)} is already used`);
+        throw err;
+      }
+      const failure = await applyAndSettle(id);
+      if (failure) throw new ApiError(500, `failed init storage but storage is already created: failed init storage: ${failure}`, { id });
+      return ok({ id });
+    });
+
+    app.post('/api/admin/storage/update', admin, async (req) => {
+      const b = parseInput(StorageBody, req);
+      if (b.id === undefined) throw new ApiError(400, 'id: is required');
+      const current = await getOr404(b.id);
+      if (current.driver !== b.driver) throw new ApiError(400, 'driver cannot be changed');
+      const merged = deps.drivers.keepSecrets(b.driver, parseAddition(b.addition), parseAddition(current.addition));
+      const addition = checkOptions(b.driver, merged);
+      try {
+        await deps.repos.storages.update(b.id, toInput(b, addition));
+      } catch (err) {
+        if (err instanceof ConflictError) throw new ApiError(400, `mount path ${normalizePath(b.mount_path)} is already used`);
+        throw err;
+      }
+      const failure = await applyAndSettle(b.id);
+      if (failure) throw new ApiError(500, `failed init storage: ${failure}`);
+      return ok();
+    });
+
+    app.post('/api/admin/storage/delete', admin, async (req) => {
+      const { id } = parseInput(IdQuery, req);
+      await getOr404(id);
+      await deps.repos.storages.remove(id);
+      await deps.mounts.reconcile();
+      return ok();
+    });
+
+    for (const [route, disabled] of [['enable', false], ['disable', true]] as const) {
+      app.post(`/api/admin/storage/${route}`, admin, async (req) => {
+        const { id } = parseInput(IdQuery, req);
+        const s = await getOr404(id);
+        if (s.disabled === disabled) throw new ApiError(400, `this storage have ${route}d`);
+        await deps.repos.storages.setDisabled(id, disabled);
+        await deps.mounts.reconcile();
+        return ok();
+      });
+    }
+
+    app.post('/api/admin/storage/load_all', admin, async () => {
+      for (const info of deps.mounts.list()) deps.mounts.get(info.spec.id)?.retryNow();
+      return ok();
+    });
+
+    app.post('/api/admin/storage/retry', admin, async (req) => {
+      const { id } = parseInput(IdQuery, req);
+      const mount = deps.mounts.get(id);
+      if (!mount) throw new ApiError(400, 'storage not found');
+      mount.retryNow();
+      return ok();
+    });
+
+    app.get('/api/admin/driver/names', admin, async () => ok(deps.drivers.list().map((d) => d.name)));
+    app.get('/api/admin/driver/list', admin, async () => ok(Object.fromEntries(deps.drivers.list().map((d) => [d.name, driverInfo(d.name)]))));
+    app.get('/api/admin/driver/info', admin, async (req) => {
+      const { driver } = parseInput(z.object({ driver: z.string() }), req);
+      if (!deps.drivers.get(driver)) throw new ApiError(404, `driver [${driver}] not found`);
+      return ok(driverInfo(driver));
+    });
+  };
+
+  function driverInfo(name: string) {
+    const d = deps.drivers.get(name);
+    if (!d) return null;
+    const common = [
+      { name: 'mount_path', type: 'string', default: '', options: '', required: true, help: '' },
+      { name: 'order', type: 'number', default: '0', options: '', required: false, help: 'sort order of mount points' },
+      { name: 'remark', type: 'text', default: '', options: '', required: false, help: '' },
+      { name: 'cache_expiration', type: 'number', default: '30', options: '', required: false, help: 'listing cache, minutes' },
+      { name: 'web_proxy', type: 'bool', default: 'false', options: '', required: false, help: '' },
+      { name: 'webdav_policy', type: 'select', default: d.facts.proxyOnly ? 'native_proxy' : '302_redirect', options: d.facts.proxyOnly ? 'native_proxy' : '302_redirect,use_proxy_url,native_proxy', required: true, help: '' },
+      { name: 'down_proxy_url', type: 'text', default: '', options: '', required: false, help: '' },
+      { name: 'enable_sign', type: 'bool', default: 'false', options: '', required: false, help: '' },
+      { name: 'order_by', type: 'select', default: '', options: 'name,size,modified', required: false, help: '' },
+      { name: 'order_direction', type: 'select', default: '', options: 'asc,desc', required: false, help: '' },
+      { name: 'extract_folder', type: 'select', default: '', options: 'front,back', required: false, help: '' },
+    ];
+    return {
+      common,
+      additional: d.items,
+      config: { name: d.name, label: d.label, description: d.description, only_proxy: d.facts.proxyOnly, no_upload: false, local_sort: true },
+    };
+  }
+}

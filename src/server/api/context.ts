@@ -1,0 +1,88 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AuthError, AuthMessages } from '../../auth/errors.js';
+import { type Principal, isAdmin, isGuest } from '../../auth/principal.js';
+import { FsError } from '../../core/errors.js';
+import { isWithin, joinPath, normalizePath } from '../../core/paths.js';
+import type { AppDeps } from '../app.js';
+import { ApiError } from './errors.js';
+
+export type AuthLevel = 'none' | 'guest' | 'user' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    auth?: AuthLevel;
+  }
+}
+
+/** Authenticates every /api request at the level its route declares (default: guest). */
+export function authHook(deps: AppDeps) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const level: AuthLevel = req.routeOptions.config.auth ?? 'guest';
+    if (level === 'none') return;
+    const p = await deps.auth.authenticate(req.headers.authorization, req.ip);
+    if (level === 'user' && isGuest(p)) throw new AuthError(403, AuthMessages.guest);
+    if (level === 'admin' && !isAdmin(p)) throw new AuthError(403, AuthMessages.notAdmin);
+    req.principal = p;
+  };
+}
+
+export function principal(req: FastifyRequest): Principal {
+  if (!req.principal) throw new AuthError(401, AuthMessages.guestDisabled);
+  return req.principal;
+}
+
+/** Validates a request body (merged over the query string for GET); the message names every bad field. */
+export function parseInput<T extends z.ZodType>(schema: T, req: FastifyRequest): z.output<T> {
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+  if (req.body !== undefined && req.body !== null && (typeof req.body !== 'object' || Array.isArray(req.body))) {
+    throw new ApiError(400, 'request body must be a JSON object');
+  }
+  const parsed = schema.safeParse({ ...query, ...body });
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+  throw new ApiError(400, problems.join('; '));
+}
+
+/**
+ * The absolute virtual path for a path a user sent: joined to the user's base path, normalised
+ * (`..` refused), and inside an API token's path prefix.
+ */
+export function userPath(p: Principal, raw: string): string {
+  if (/(^|[\\/])\.\.([\\/]|$)/.test(raw)) throw new ApiError(403, AuthMessages.relativePath);
+  const abs = joinPath(p.user.basePath || '/', raw);
+  if (p.pathPrefix && !isWithin(abs, normalizePath(p.pathPrefix))) throw new ApiError(403, AuthMessages.permission);
+  return abs;
+}
+
+/** Base URL for links: site_url when absolute, else the request's scheme and host (proxy headers honoured). */
+export function apiUrl(deps: AppDeps, req: FastifyRequest): string {
+  const site = deps.config.site_url;
+  if (site.startsWith('http')) return site.replace(/\/+$/, '');
+  const proto = String(req.headers['x-forwarded-proto'] ?? req.protocol).split(',')[0]?.trim() || 'http';
+  const host = String(req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost').split(',')[0]?.trim();
+  return `${proto}://${host}`;
+}
+
+/** Encodes a virtual path for a URL, segment by segment. */
+export function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+export function requirePerm(ok: boolean): void {
+  if (!ok) throw new ApiError(403, AuthMessages.permission);
+}
+
+export const str = z.string();
+export const looseBool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+export const looseInt = z.coerce.number().int();
+
+export function sendEnvelope(reply: FastifyReply, body: unknown) {
+  return reply.code(200).type('application/json; charset=utf-8').send(body);
+}
+
+export { FsError };

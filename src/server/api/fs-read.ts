@@ -1,0 +1,163 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AuthMessages } from '../../auth/errors.js';
+import { type Principal, isAdmin } from '../../auth/principal.js';
+import { isFsError } from '../../core/errors.js';
+import { joinPath, parentPath } from '../../core/paths.js';
+import type { VEntry } from '../../core/virtual-fs.js';
+import type { AppDeps } from '../app.js';
+import { apiUrl, encodePath, looseBool, looseInt, parseInput, principal, userPath } from './context.js';
+import { ApiError, ok } from './errors.js';
+import { type Signer, objType, signer, sortEntries, toObject } from './objects.js';
+
+const ListReq = z.object({
+  path: z.string().default('/'),
+  password: z.string().default(''),
+  page: looseInt.default(1),
+  per_page: looseInt.default(0),
+  refresh: looseBool.default(false),
+});
+const GetReq = z.object({ path: z.string().default('/'), password: z.string().default('') });
+const DirsReq = z.object({ path: z.string().default('/'), password: z.string().default(''), force_root: looseBool.default(false) });
+const SearchReq = z.object({
+  parent: z.string().default('/'),
+  keywords: z.string().min(1, 'is required'),
+  scope: looseInt.default(0),
+  page: looseInt.default(1),
+  per_page: looseInt.default(0),
+  password: z.string().default(''),
+});
+
+const SEARCH_MAX_VISITED = 20_000;
+
+export function fsReadRoutes(deps: AppDeps) {
+  const sign: Signer = signer(deps.settings, deps.metas);
+
+  /** A folder's visible entries for this principal, after meta password and hide rules. */
+  async function visibleList(p: Principal, path: string, password: string, refresh: boolean): Promise<{ entries: VEntry[]; provider: string }> {
+    if (!deps.metas.canAccess(p, path, password)) throw new ApiError(403, AuthMessages.metaPassword);
+    if (refresh && !deps.metas.canWrite(p, path)) throw new ApiError(403, 'Refresh without permission');
+    let listing;
+    try {
+      listing = await deps.fs.list(path, { refresh });
+    } catch (err) {
+      if (isFsError(err, 'not_found')) throw notFoundError(deps, path, 'failed get objs: failed get dir: object not found');
+      throw err;
+    }
+    const hidden = deps.metas.hiddenIn(p, path);
+    const entries = sortEntries(listing.entries.filter((e) => !hidden(e.name)), deps.fs.mountOf(path)?.spec);
+    return { entries, provider: listing.provider };
+  }
+
+  return async (app: FastifyInstance) => {
+    app.all('/api/fs/list', async (req) => {
+      const p = principal(req);
+      const body = parseInput(ListReq, req);
+      const path = userPath(p, body.path);
+      const { entries, provider } = await visibleList(p, path, body.password, body.refresh);
+      const page = Math.max(1, body.page);
+      const slice = body.per_page < 1 ? entries : entries.slice((page - 1) * body.per_page, page * body.per_page);
+      const mount = deps.fs.mountOf(path)?.spec;
+      const content = slice.map((e) => toObject(e, deps.settings, e.isDir ? '' : sign.signFor(e.path, mount)));
+      return ok({
+        content,
+        total: entries.length,
+        readme: deps.metas.readme(path),
+        header: deps.metas.header(path),
+        write: deps.metas.canWrite(p, path),
+        provider,
+      });
+    });
+
+    app.all('/api/fs/get', async (req) => {
+      const p = principal(req);
+      const body = parseInput(GetReq, req);
+      const path = userPath(p, body.path);
+      if (!deps.metas.canAccess(p, path, body.password)) throw new ApiError(403, AuthMessages.metaPassword);
+      let e: VEntry;
+      try {
+        e = await deps.fs.stat(path);
+      } catch (err) {
+        if (isFsError(err, 'not_found')) throw notFoundError(deps, path, 'failed get obj: object not found');
+        throw err;
+      }
+      const mount = deps.fs.mountOf(path)?.spec;
+      const s = e.isDir ? '' : sign.signFor(path, mount);
+      return ok({
+        ...toObject(e, deps.settings, s),
+        raw_url: e.isDir ? '' : await rawUrl(deps, req, path, s),
+        readme: deps.metas.readme(path),
+        header: deps.metas.header(path),
+        provider: e.provider,
+        related: null,
+      });
+    });
+
+    app.all('/api/fs/dirs', async (req) => {
+      const p = principal(req);
+      const body = parseInput(DirsReq, req);
+      const path = body.force_root && isAdmin(p) ? joinPath('/', body.path) : userPath(p, body.path);
+      const { entries } = await visibleList(p, path, body.password, false);
+      return ok(entries.filter((e) => e.isDir).map((e) => ({ name: e.name, modified: e.mtime?.toISOString() ?? '0001-01-01T00:00:00Z' })));
+    });
+
+    app.all('/api/fs/search', async (req) => {
+      const p = principal(req);
+      const body = parseInput(SearchReq, req);
+      const root = userPath(p, body.parent);
+      const found = await search(p, root, body.keywords.toLowerCase(), body.scope, body.password);
+      const page = Math.max(1, body.page);
+      const slice = body.per_page < 1 ? found : found.slice((page - 1) * body.per_page, page * body.per_page);
+      const base = p.user.basePath === '/' ? '' : p.user.basePath;
+      const content = slice.map((e) => ({
+        parent: parentPath(e.path).slice(base.length) || '/',
+        name: e.name,
+        is_dir: e.isDir,
+        size: e.isDir ? 0 : e.size,
+        type: objType(e.name, e.isDir, deps.settings),
+      }));
+      return ok({ content, total: found.length });
+    });
+  };
+
+  /** A walk of the tree below `root` (no index), bounded in entries visited. */
+  async function search(p: Principal, root: string, keyword: string, scope: number, password: string): Promise<VEntry[]> {
+    const found: VEntry[] = [];
+    const queue = [root];
+    let visited = 0;
+    while (queue.length > 0 && visited < SEARCH_MAX_VISITED) {
+      const dir = queue.shift() as string;
+      let entries: VEntry[];
+      try {
+        entries = (await visibleList(p, dir, password, false)).entries;
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        visited++;
+        if (e.isDir) queue.push(e.path);
+        const kind = scope === 1 ? e.isDir : scope === 2 ? !e.isDir : true;
+        if (kind && e.name.toLowerCase().includes(keyword)) found.push(e);
+      }
+    }
+    return found;
+  }
+}
+
+function notFoundError(deps: AppDeps, path: string, message: string): ApiError {
+  if (!deps.fs.resolve(path) && path !== '/') return new ApiError(500, `failed get storage: storage not found; rawPath: ${path}`);
+  return new ApiError(500, message);
+}
+
+/** raw_url as AList gives it: the storage's direct link, or this server's /p link when it must proxy. */
+async function rawUrl(deps: AppDeps, req: FastifyRequest, path: string, sign: string): Promise<string> {
+  const mount = deps.fs.mountOf(path)?.spec;
+  const proxied = `${apiUrl(deps, req)}/p${encodePath(path)}${sign ? `?sign=${encodeURIComponent(sign)}` : ''}`;
+  if (!mount || mount.facts.proxyOnly || mount.policy.webProxy) return proxied;
+  try {
+    const link = await deps.fs.link(path);
+    return link && !link.headers ? link.url : proxied;
+  } catch {
+    return proxied;
+  }
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../app.js';
+import { adminMetaRoutes } from './admin-meta.js';
+import { adminSettingRoutes } from './admin-setting.js';
+import { adminStorageRoutes } from './admin-storage.js';
+import { adminUserRoutes } from './admin-user.js';
+import { authRoutes } from './auth.js';
+import { authHook, sendEnvelope } from './context.js';
+import { toEnvelope } from './errors.js';
+import { fsReadRoutes } from './fs-read.js';
+import { fsUploadRoutes } from './fs-upload.js';
+import { fsWriteRoutes } from './fs-write.js';
+
+/** The AList-compatible JSON API: HTTP 200 with `{code, message, data}` for everything under /api. */
+export function apiRoutes(deps: AppDeps) {
+  return async (app: FastifyInstance) => {
+    app.register(async (api) => {
+      api.addHook('preHandler', authHook(deps));
+      api.setErrorHandler((err, _req, reply) => sendEnvelope(reply, toEnvelope(err, reply)));
+      // Malformed JSON and wrong content types reach the error handler and are answered as code 400.
+      await api.register(authRoutes(deps));
+      await api.register(fsReadRoutes(deps));
+      await api.register(fsWriteRoutes(deps));
+      await api.register(fsUploadRoutes(deps));
+      await api.register(adminStorageRoutes(deps));
+      await api.register(adminUserRoutes(deps));
+      await api.register(adminMetaRoutes(deps));
+      await api.register(adminSettingRoutes(deps));
+    }, { prefix: '' });
+  };
+}

@@ -11,9 +11,10 @@ try {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed = report.numPassedTests ?? 0;
   failed = report.numFailedTests ?? 0;
-  // A test file that failed to load runs no test: count it as one failure.
+  // A test file that failed outside its tests (import error, failing beforeAll) counts as one failure.
   for (const file of report.testResults ?? []) {
-    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+    const results = file.assertionResults ?? [];
+    if (file.status === 'failed' && !results.some((a) => a.status === 'failed')) failed += 1;
   }
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 } catch (err) {

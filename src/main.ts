@@ -43,6 +43,7 @@ export interface Running {
   mounts: MountManager;
   database: Database;
   repos: Repositories;
+  settings: SettingsService;
   drivers: DriverRegistry;
   /** Base URL the server listens on, when listening. */
   url: string;
@@ -167,7 +168,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     await mounts.stop();
     await database.close();
   };
-  return { config, logger, app, fs, mounts, database, repos, drivers, url, close };
+  return { config, logger, app, fs, mounts, database, repos, settings, drivers, url, close };
 }
 
 /** Runs the `filebridge` command line. */

@@ -44,12 +44,12 @@ export class ApiClient {
   }
 
   /** PUT /api/fs/put with AList's headers. */
-  async put(path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<Envelope> {
+  async put(path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<Envelope<any>> {
     const res = await fetch(this.base + '/api/fs/put', {
       method: 'PUT',
       headers: { 'file-path': encodeURIComponent(path), ...(this.token ? { authorization: this.token } : {}), ...headers },
       body,
     });
-    return (await res.json()) as Envelope;
+    return (await res.json()) as Envelope<any>;
   }
 }

@@ -46,7 +46,10 @@ export const faultyDriver = defineDriver({
   id: 'TestFaulty',
   label: 'Test: fails while a file exists',
   description: 'init throws while fault_file exists',
-  options: { fault_file: { type: 'string', label: 'fault file', required: true } },
+  options: {
+    fault_file: { type: 'string', label: 'fault file', required: true },
+    api_key: { type: 'string', label: 'API key', secret: true },
+  },
   facts,
   create: (o) =>
     readOnly(async () => {

@@ -42,7 +42,7 @@ export function fsWriteRoutes(deps: AppDeps) {
     app.post('/api/fs/mkdir', post, async (req) => {
       const p = principal(req);
       const path = userPath(p, parseInput(MkdirReq, req).path);
-      requirePerm(canWrite(p, path));
+      requirePerm(canWrite(p, parentPath(path)));
       await deps.fs.mkdir(path);
       return ok();
     });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,8 +86,24 @@ export function storageConfig(r: StorageRecord): StorageConfig {
   };
 }
 
+/** Waits for a database lease, polling with a little jitter; fails after `ttlMs` * 3 of waiting. */
+async function withLease<T>(repos: Repositories, name: string, ttlMs: number, work: () => Promise<T>): Promise<T> {
+  const holder = `${process.pid}-${randomUUID()}`;
+  const giveUp = Date.now() + ttlMs * 3;
+  while (!(await repos.leases.acquire(name, holder, ttlMs))) {
+    if (Date.now() > giveUp) throw new Error(`timed out waiting for lock ${name}`);
+    await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+  }
+  try {
+    return await work();
+  } finally {
+    await repos.leases.release(name, holder);
+  }
+}
+
 function storageTokens(repos: Repositories, id: number): TokenStore {
   return {
+    withLock: (ttlMs, work) => withLease(repos, `storage-tokens-${id}`, ttlMs, work),
     load: async () => {
       const text = await repos.storages.loadState(id);
       const value: unknown = text ? JSON.parse(text) : undefined;

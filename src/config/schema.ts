@@ -24,6 +24,10 @@ export const configSchema = z
     storage_poll_ms: z.coerce.number().int().min(0).default(2_000),
     /** Largest accepted JSON body, in bytes. */
     body_limit: z.coerce.number().int().min(1024).default(1024 * 1024),
+    /** URL prefix of the WebDAV front door. */
+    webdav_prefix: z.string().regex(/^\/[^?#]*[^/?#]$/, 'an absolute path without a trailing slash, such as /dav').default('/dav'),
+    /** PROPFIND with Depth: infinity: answered when true, refused with 403 propfind-finite-depth (RFC 4918 §9.1) when false. */
+    webdav_propfind_infinity: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   })
   .strict();
 

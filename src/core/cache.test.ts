@@ -6,7 +6,7 @@ const entries = (n: number): Entry[] => [{ name: `f${n}`, isDir: false, size: n 
 
 describe('ListCache', () => {
   it('serves concurrent listings of one folder with one load', async () => {
-    const cache = new ListCache({ ttlMs: 60_000, max: 10 });
+    const cache = new ListCache<Entry>({ ttlMs: 60_000, max: 10 });
     let loads = 0;
     const load = async () => {
       loads++;
@@ -21,7 +21,7 @@ describe('ListCache', () => {
   });
 
   it('reloads after invalidation, refresh, or when caching is off', async () => {
-    const cache = new ListCache({ ttlMs: 60_000, max: 10 });
+    const cache = new ListCache<Entry>({ ttlMs: 60_000, max: 10 });
     let loads = 0;
     const load = async () => entries(++loads);
     await cache.get('a/b', load);
@@ -30,14 +30,14 @@ describe('ListCache', () => {
     expect((await cache.get('a/b', load, { refresh: true }))[0]?.name).toBe('f3');
     cache.invalidateTree('a');
     expect((await cache.get('a/b', load))[0]?.name).toBe('f4');
-    const off = new ListCache({ ttlMs: 0, max: 10 });
+    const off = new ListCache<Entry>({ ttlMs: 0, max: 10 });
     await off.get('x', load);
     await off.get('x', load);
     expect(loads).toBe(6);
   });
 
   it('does not keep a listing that was invalidated while it loaded', async () => {
-    const cache = new ListCache({ ttlMs: 60_000, max: 10 });
+    const cache = new ListCache<Entry>({ ttlMs: 60_000, max: 10 });
     let loads = 0;
     let release!: () => void;
     const slow = () => new Promise<Entry[]>((r) => (release = () => r(entries(++loads))));
@@ -50,7 +50,7 @@ describe('ListCache', () => {
   });
 
   it('does not cache failures', async () => {
-    const cache = new ListCache({ ttlMs: 60_000, max: 10 });
+    const cache = new ListCache<Entry>({ ttlMs: 60_000, max: 10 });
     await expect(cache.get('e', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await cache.get('e', async () => entries(7))).toEqual(entries(7));
   });

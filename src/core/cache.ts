@@ -1,13 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import type { Entry } from '../drivers/types.js';
 
 export interface ListCacheOptions {
   ttlMs: number;
   max: number;
 }
 
-interface Cached {
-  entries: Entry[];
+interface Cached<E> {
+  entries: E[];
   at: number;
 }
 
@@ -15,16 +14,16 @@ interface Cached {
  * Per-mount listing cache: bounded, with a TTL, and single-flight so that concurrent listings of
  * one folder cost one upstream call. Keys are driver-relative folder paths.
  */
-export class ListCache {
-  private readonly lru: LRUCache<string, Cached> | undefined;
-  private readonly inflight = new Map<string, Promise<Entry[]>>();
+export class ListCache<E = unknown> {
+  private readonly lru: LRUCache<string, Cached<E>> | undefined;
+  private readonly inflight = new Map<string, Promise<E[]>>();
   private generation = 0;
 
   constructor(options: ListCacheOptions) {
-    this.lru = options.ttlMs > 0 ? new LRUCache<string, Cached>({ max: options.max, ttl: options.ttlMs }) : undefined;
+    this.lru = options.ttlMs > 0 ? new LRUCache<string, Cached<E>>({ max: options.max, ttl: options.ttlMs }) : undefined;
   }
 
-  async get(dir: string, load: () => Promise<Entry[]>, options: { refresh?: boolean } = {}): Promise<Entry[]> {
+  async get(dir: string, load: () => Promise<E[]>, options: { refresh?: boolean } = {}): Promise<E[]> {
     if (!options.refresh) {
       const hit = this.lru?.get(dir);
       if (hit) return hit.entries;

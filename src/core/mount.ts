@@ -2,8 +2,13 @@ import type { Logger } from 'pino';
 import type { Driver, DriverFacts } from '../drivers/types.js';
 import { FsError } from './errors.js';
 import { ListCache } from './cache.js';
+import type { VEntry } from './virtual-fs.js';
 
-export type MountState = 'pending' | 'ready' | 'error' | 'disabled';
+/**
+ * `needs_reauth`: the storage refused its credentials for good (a rejected refresh token, say);
+ * no retries until its configuration changes.
+ */
+export type MountState = 'pending' | 'ready' | 'error' | 'needs_reauth' | 'disabled';
 
 /** How a mount is served: AList's per-storage settings that decide links, signs and sorting. */
 export interface MountPolicy {
@@ -65,7 +70,8 @@ export interface MountStatus {
  */
 export class Mount {
   readonly spec: MountSpec;
-  readonly cache: ListCache;
+  /** Listings by driver-relative folder; shared arrays that callers must not mutate. */
+  readonly cache: ListCache<VEntry>;
   private readonly deps: MountDeps;
   private opened: OpenedDriver | undefined;
   private lifetime = new AbortController();
@@ -76,7 +82,7 @@ export class Mount {
   constructor(spec: MountSpec, deps: MountDeps) {
     this.spec = spec;
     this.deps = deps;
-    this.cache = new ListCache({ ttlMs: spec.cacheTtlMs, max: 2000 });
+    this.cache = new ListCache<VEntry>({ ttlMs: spec.cacheTtlMs, max: 2000 });
     const state: MountState = spec.disabled ? 'disabled' : 'pending';
     this.statusValue = { state, error: null, since: new Date(), lastErrorAt: null, nextRetryAt: null, attempts: 0 };
   }
@@ -103,6 +109,7 @@ export class Mount {
   /** Cancels a scheduled retry and tries again now. */
   retryNow(): void {
     if (this.spec.disabled || this.statusValue.state === 'ready' || this.attemptRunning) return;
+    // An operator asking again is allowed to retry a storage that needs re-authorisation.
     clearTimeout(this.timer);
     void this.attempt();
   }
@@ -157,6 +164,12 @@ export class Mount {
 
   private fail(err: unknown): void {
     const attempts = this.statusValue.attempts + 1;
+    if (err instanceof FsError && err.code === 'unauthorized_upstream' && !err.retryable) {
+      const now = new Date();
+      this.setState({ state: 'needs_reauth', error: err.message, lastErrorAt: now, nextRetryAt: null, attempts });
+      this.deps.logger.warn({ mount: this.path, err: err.message }, 'storage needs new credentials; not retrying until they are saved');
+      return;
+    }
     const { initialDelayMs, maxDelayMs } = this.deps.retry;
     const exp = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempts - 1, 30));
     const delay = Math.round(exp / 2 + Math.random() * (exp / 2));

@@ -82,9 +82,9 @@ export class VirtualFs {
     if (r) {
       try {
         const d = r.mount.driver();
-        const raw = await r.mount.cache.get(r.rel, () => collect(d.list(r.rel, { signal: options.signal })), options);
         provider = r.mount.spec.driverId;
-        entries = raw.map((e) => ({ ...e, path: joinPath(p, e.name), provider }));
+        const load = () => collect(d.list(r.rel, { signal: options.signal }), p, provider);
+        entries = await r.mount.cache.get(r.rel, load, options);
       } catch (err) {
         if (children.length === 0) throw err;
       }
@@ -112,10 +112,13 @@ export class VirtualFs {
     if (rel === '') throw new FsError('is_a_directory', `${p} is a mount point`);
     const d = mount.driver();
     if (!d.write) throw new FsError('not_supported', `storage at ${mount.path} does not support upload`);
-    const existing = await this.statOrUndefined(p);
-    if (existing?.isDir) throw new FsError('is_a_directory', `${p} is a folder`);
-    if (existing && req.overwrite === false) throw new FsError('already_exists', `${p} already exists`);
-    await this.checkParent(p, req.createParents ?? true);
+    // The common case (overwrite, create parents) needs no look-up before the driver's atomic write.
+    if (req.overwrite === false || req.createParents === false) {
+      const existing = await this.statOrUndefined(p);
+      if (existing?.isDir) throw new FsError('is_a_directory', `${p} is a folder`);
+      if (existing && req.overwrite === false) throw new FsError('already_exists', `${p} already exists`);
+      if (!existing) await this.checkParent(p, req.createParents ?? true);
+    }
     const e = await d.write(rel, body, { size: req.size, mtime: req.mtime, signal: req.signal });
     this.invalidateUp(mount, rel);
     return { ...e, name: baseName(p), path: p, provider: mount.spec.driverId };
@@ -255,9 +258,16 @@ export class VirtualFs {
   }
 }
 
-async function collect(it: AsyncIterable<Entry>): Promise<Entry[]> {
-  const out: Entry[] = [];
-  for await (const e of it) out.push(e);
+/** Reads a driver listing into VEntries once; names from a driver are single segments, so paths are joined directly. */
+async function collect(it: AsyncIterable<Entry>, dir: string, provider: string): Promise<VEntry[]> {
+  const prefix = dir === '/' ? '/' : `${dir}/`;
+  const out: VEntry[] = [];
+  for await (const e of it) {
+    const v = e as VEntry;
+    v.path = prefix + e.name;
+    v.provider = provider;
+    out.push(v);
+  }
   return out;
 }
 

@@ -84,7 +84,14 @@ export interface RevokedSessionsTable {
   expires_at: string;
 }
 
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
 export interface DB {
+  leases: LeasesTable;
   storages: StoragesTable;
   users: UsersTable;
   settings: SettingsTable;

@@ -100,6 +100,12 @@ export interface DriverFacts {
 export interface TokenStore {
   load(): Promise<Record<string, unknown> | undefined>;
   save(value: Record<string, unknown>): Promise<void>;
+  /**
+   * Runs `work` while holding this mount's lock, across processes and instances sharing the
+   * database, so that one rotating refresh token is never used twice. The lock expires after
+   * `ttlMs` if its holder dies.
+   */
+  withLock<T>(ttlMs: number, work: () => Promise<T>): Promise<T>;
 }
 
 export interface DriverContext {

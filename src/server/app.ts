@@ -11,6 +11,7 @@ import type { SettingsService } from '../settings/settings-service.js';
 import { apiRoutes } from './api/index.js';
 import { downloadRoutes } from './download/index.js';
 import { healthRoutes } from './routes/health.js';
+import { webdavRoutes } from './webdav/index.js';
 
 /** What the HTTP server needs; built by main.ts, or by a test. */
 export interface AppDeps {
@@ -52,5 +53,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(apiRoutes(deps));
   await app.register(downloadRoutes(deps));
+  await app.register(webdavRoutes(deps));
   return app;
 }

@@ -14,8 +14,15 @@ export interface DriverTestContext {
 /** An in-memory token store, as the database-backed one behaves (copies in, copies out). */
 export function memoryTokenStore(initial?: Record<string, unknown>): TokenStore & { saves: number } {
   let value = initial === undefined ? undefined : structuredClone(initial);
+  let held: Promise<unknown> = Promise.resolve();
   const store = {
     saves: 0,
+    // One process: a promise chain is the lock.
+    withLock: <T>(_ttlMs: number, work: () => Promise<T>): Promise<T> => {
+      const run = held.then(work, work);
+      held = run.catch(() => undefined);
+      return run;
+    },
     load: async () => (value === undefined ? undefined : structuredClone(value)),
     save: async (next: Record<string, unknown>) => {
       value = structuredClone(next);

@@ -30,6 +30,7 @@ describe('start-up with a hanging and a failing storage', () => {
     writeFileSync(fault, 'refresh endpoint timed out');
     server = await startTestServer({
       config: { init_timeout_ms: 1500 },
+      waitForMounts: false,
       storages: [
         { mountPath: '/good', driver: 'Local', addition: JSON.stringify({ root_folder_path: join(work, 'good') }) },
         { mountPath: '/hang', driver: 'TestHang', addition: '{}' },

@@ -20,6 +20,8 @@ export interface TestServerOptions {
   config?: Partial<Record<ConfigKey, unknown>>;
   env?: NodeJS.ProcessEnv;
   dataDir?: string;
+  /** Wait until no mount is still pending (default true). */
+  waitForMounts?: boolean;
 }
 
 export function testConfig(dataDir: string, extra: Partial<Record<ConfigKey, unknown>> = {}): Config {
@@ -49,6 +51,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     drivers: testDrivers(),
     env: { FILEBRIDGE_ADMIN_PASSWORD: 'admin-test-pass', ...options.env },
   });
+  if (options.waitForMounts ?? true) {
+    await waitFor(() => running.mounts.list().every((m) => m.status.state !== 'pending'), config.init_timeout_ms + 5_000, 'mounts to start');
+  }
   return {
     ...running,
     dataDir,

@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely';
 import type { Engine } from '../client.js';
 import { init } from './20261122030000_init.js';
+import { webdav } from './20261122040000_webdav.js';
+import { leases } from './20261122050000_leases.js';
 
 export type MigrationFactory = (engine: Engine) => Migration;
 
@@ -10,6 +12,8 @@ export type MigrationFactory = (engine: Engine) => Migration;
  */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: MigrationFactory]> = Object.freeze([
   ['20261122030000_init', init],
+  ['20261122040000_webdav', webdav],
+  ['20261122050000_leases', leases],
 ] as const);
 
 export function buildMigrations(engine: Engine): Record<string, Migration> {

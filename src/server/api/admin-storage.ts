@@ -46,7 +46,7 @@ export function adminStorageRoutes(deps: AppDeps) {
   function view(s: StorageRecord) {
     const info = deps.mounts.get(s.id);
     const health = info ? mountHealth({ spec: info.spec, status: info.status() }) : undefined;
-    const status = s.disabled ? 'disabled' : health?.state === 'ready' ? 'work' : health?.state === 'error' ? (health.error ?? 'error') : (health?.state ?? 'pending');
+    const status = s.disabled ? 'disabled' : health?.state === 'ready' ? 'work' : health?.state === 'error' || health?.state === 'needs_reauth' ? (health.error ?? health.state) : (health?.state ?? 'pending');
     let addition = s.addition;
     try {
       addition = JSON.stringify(deps.drivers.redact(s.driver, JSON.parse(s.addition) as Record<string, unknown>));
@@ -85,7 +85,7 @@ export function adminStorageRoutes(deps: AppDeps) {
     if (!mount) return undefined;
     await mount.settled();
     const s = mount.status();
-    return s.state === 'error' ? (s.error ?? 'error') : undefined;
+    return s.state === 'error' || s.state === 'needs_reauth' ? (s.error ?? s.state) : undefined;
   }
 
   async function getOr404(id: number): Promise<StorageRecord> {

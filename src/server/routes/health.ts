@@ -14,7 +14,7 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsync {
       } catch (err) {
         return reply.code(503).send({ status: 'unavailable', database: (err as Error).message, mounts });
       }
-      const failing = mounts.filter((m) => m.state === 'error').length;
+      const failing = mounts.filter((m) => m.state === 'error' || m.state === 'needs_reauth').length;
       return { status: failing > 0 ? 'degraded' : 'ok', database: 'ok', mounts };
     });
   };

@@ -1,0 +1,22 @@
+/** `npm run bench -- <name...>`: runs the named benches (all when none is named). */
+import { benchWebdav } from './webdav.js';
+
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  webdav: benchWebdav,
+};
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2).filter((a) => a !== '--');
+  const names = asked.length > 0 ? asked : Object.keys(BENCHES);
+  for (const name of names) {
+    const bench = BENCHES[name];
+    if (!bench) throw new Error(`unknown bench "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
+    console.log(`== bench ${name}`);
+    await bench();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

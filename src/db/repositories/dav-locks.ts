@@ -1,0 +1,146 @@
+import { type Kysely, sql } from 'kysely';
+import type { Db } from '../client.js';
+
+export interface DavLocksTable {
+  token: string;
+  root: string;
+  depth: string;
+  scope: string;
+  owner: string;
+  timeout_s: number;
+  expires_at: number | string | bigint;
+  user_id: number;
+  created_at: string;
+}
+
+export type DavLockDepth = '0' | 'infinity';
+export type DavLockScope = 'exclusive' | 'shared';
+
+/** One WebDAV write lock; `root` is an absolute virtual path. */
+export interface DavLockRecord {
+  token: string;
+  root: string;
+  depth: DavLockDepth;
+  scope: DavLockScope;
+  /** The client's DAV:owner element content, as XML. */
+  owner: string;
+  timeoutSeconds: number;
+  expiresAt: Date;
+  userId: number;
+  createdAt: Date;
+}
+
+type Row = { [K in keyof DavLocksTable]: DavLocksTable[K] };
+
+function toRecord(row: Row): DavLockRecord {
+  return {
+    token: row.token,
+    root: row.root,
+    depth: row.depth === '0' ? '0' : 'infinity',
+    scope: row.scope === 'shared' ? 'shared' : 'exclusive',
+    owner: row.owner,
+    timeoutSeconds: row.timeout_s,
+    expiresAt: new Date(Number(row.expires_at)),
+    userId: row.user_id,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/** Every ancestor of an absolute path, the path itself included ("/a/b" → "/", "/a", "/a/b"). */
+export function selfAndAncestors(path: string): string[] {
+  const out = ['/'];
+  let at = 0;
+  while (path !== '/' && (at = path.indexOf('/', at + 1)) !== -1) out.push(path.slice(0, at));
+  if (path !== '/') out.push(path);
+  return out;
+}
+
+/** WebDAV locks; expired locks are never returned and are pruned on writes. */
+export class DavLockRepository {
+  private readonly db: Kysely<{ dav_locks: DavLocksTable }>;
+
+  constructor(db: Db) {
+    this.db = db.withTables<{ dav_locks: DavLocksTable }>() as unknown as Kysely<{ dav_locks: DavLocksTable }>;
+  }
+
+  async create(lock: DavLockRecord): Promise<void> {
+    await this.pruneExpired(new Date());
+    await this.db
+      .insertInto('dav_locks')
+      .values({
+        token: lock.token,
+        root: lock.root,
+        depth: lock.depth,
+        scope: lock.scope,
+        owner: lock.owner,
+        timeout_s: lock.timeoutSeconds,
+        expires_at: lock.expiresAt.getTime(),
+        user_id: lock.userId,
+        created_at: lock.createdAt.toISOString(),
+      })
+      .execute();
+  }
+
+  async get(token: string, now = new Date()): Promise<DavLockRecord | undefined> {
+    const row = await this.db.selectFrom('dav_locks').selectAll().where('token', '=', token).where('expires_at', '>', now.getTime()).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Unexpired locks rooted at any of `roots`. */
+  async rootedAt(roots: readonly string[], now = new Date()): Promise<DavLockRecord[]> {
+    if (roots.length === 0) return [];
+    const rows = await this.db.selectFrom('dav_locks').selectAll().where('root', 'in', roots).where('expires_at', '>', now.getTime()).execute();
+    return rows.map(toRecord);
+  }
+
+  /** Locks that cover `path`: rooted at it, or at an ancestor with depth infinity. */
+  async covering(path: string, now = new Date()): Promise<DavLockRecord[]> {
+    const rows = await this.db
+      .selectFrom('dav_locks')
+      .selectAll()
+      .where('root', 'in', selfAndAncestors(path))
+      .where('expires_at', '>', now.getTime())
+      .execute();
+    return rows.map(toRecord).filter((l) => l.root === path || l.depth === 'infinity');
+  }
+
+  /** Locks rooted strictly below `path`. */
+  async below(path: string, now = new Date()): Promise<DavLockRecord[]> {
+    const prefix = path === '/' ? '/' : path + '/';
+    const rows = await this.db
+      .selectFrom('dav_locks')
+      .selectAll()
+      .where(sql<boolean>`substr(root, 1, ${prefix.length}) = ${prefix}`)
+      .where('root', '!=', path)
+      .where('expires_at', '>', now.getTime())
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async refresh(token: string, timeoutSeconds: number, now = new Date()): Promise<void> {
+    await this.db
+      .updateTable('dav_locks')
+      .set({ timeout_s: timeoutSeconds, expires_at: now.getTime() + timeoutSeconds * 1000 })
+      .where('token', '=', token)
+      .execute();
+  }
+
+  async remove(token: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('dav_locks').where('token', '=', token).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** Removes the locks rooted at `path` or below it (the resource was deleted or moved away). */
+  async removeTree(path: string): Promise<void> {
+    const prefix = path === '/' ? '/' : path + '/';
+    await this.db
+      .deleteFrom('dav_locks')
+      .where((eb) => eb.or([eb('root', '=', path), eb(sql<string>`substr(root, 1, ${prefix.length})`, '=', prefix)]))
+      .execute();
+  }
+
+  async pruneExpired(now: Date): Promise<number> {
+    const r = await this.db.deleteFrom('dav_locks').where('expires_at', '<=', now.getTime()).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

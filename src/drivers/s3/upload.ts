@@ -1,0 +1,62 @@
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { FsError } from '../../core/errors.js';
+import { byteCounter, uploadFailure } from '../shared/byte-counter.js';
+import { s3Error } from './s3.errors.js';
+
+export interface UploadRequest {
+  client: S3Client;
+  bucket: string;
+  key: string;
+  body: Readable;
+  size?: number;
+  signal?: AbortSignal;
+  rel: string;
+}
+
+/** Part size: S3's minimum; with a queue of 4, one upload buffers at most 20 MiB. */
+const PART_SIZE = 5 * 1024 * 1024;
+const QUEUE_SIZE = 4;
+
+/**
+ * Streams a body into one object with lib-storage: one PutObject for bodies under 5 MiB,
+ * multipart above (also when the size is unknown). S3 makes the object visible only when the
+ * upload completes, so a failed or aborted upload leaves nothing (multipart parts are aborted).
+ * Returns the number of bytes stored.
+ */
+export async function uploadObject(r: UploadRequest): Promise<number> {
+  if (r.signal?.aborted) throw new FsError('aborted', `write "/${r.rel}": aborted`);
+  const counter = byteCounter(r.size, r.rel);
+  let bodyError: unknown;
+  pipeline(r.body, counter, (err) => {
+    if (err) bodyError ??= err;
+  });
+  r.body.once('error', (err: unknown) => {
+    bodyError = err;
+  });
+  const controller = new AbortController();
+  const onAbort = (): void => {
+    controller.abort();
+    counter.destroy(new FsError('aborted', `write "/${r.rel}": aborted`));
+  };
+  r.signal?.addEventListener('abort', onAbort, { once: true });
+  const upload = new Upload({
+    client: r.client,
+    params: { Bucket: r.bucket, Key: r.key, Body: counter },
+    partSize: PART_SIZE,
+    queueSize: QUEUE_SIZE,
+    leavePartsOnError: false,
+    abortController: controller,
+  });
+  try {
+    await upload.done();
+    return counter.bytes();
+  } catch (err) {
+    counter.destroy();
+    throw uploadFailure(err, { signal: r.signal, bodyError, rel: r.rel }) ?? s3Error(err, 'write', r.rel);
+  } finally {
+    r.signal?.removeEventListener('abort', onAbort);
+  }
+}

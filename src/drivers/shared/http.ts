@@ -1,0 +1,130 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { request, type Dispatcher } from 'undici';
+import { FsError } from '../../core/errors.js';
+
+/** A counting semaphore; `acquire` honours an abort signal while waiting. */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly max: number) {}
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) throw new FsError('aborted', 'request aborted');
+    if (this.active >= this.max) await this.wait(signal);
+    this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active--;
+      this.waiting.shift()?.();
+    };
+  }
+
+  private wait(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.waiting.indexOf(go);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new FsError('aborted', 'request aborted'));
+      };
+      const go = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(go);
+    });
+  }
+}
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer | Readable;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Must be consumed or destroyed; the request's slot is held until it closes. */
+  body: Readable & { text(): Promise<string>; dump(opts?: { limit: number }): Promise<void> };
+}
+
+export interface HttpClientOptions {
+  dispatcher: Dispatcher;
+  /** At most this many requests (counting unfinished response bodies) at once. */
+  maxInFlight: number;
+  /** Headers sent with every request (e.g. Authorization). */
+  headers?: Record<string, string>;
+  /** Headers timeout for each request. */
+  headersTimeoutMs?: number;
+}
+
+/**
+ * Requests through a mount's pooled dispatcher, at most `maxInFlight` at a time. A slot is held
+ * from the request until its response body has closed, so a caller that forgets a body shows
+ * up as a stall in tests rather than as leaked sockets in production.
+ */
+export class HttpClient {
+  private readonly limiter: Limiter;
+
+  constructor(private readonly o: HttpClientOptions) {
+    this.limiter = new Limiter(Math.max(1, Math.floor(o.maxInFlight)));
+  }
+
+  async send(r: HttpRequest): Promise<HttpResponse> {
+    const release = await this.limiter.acquire(r.signal);
+    try {
+      const res = await request(r.url, {
+        dispatcher: this.o.dispatcher,
+        method: r.method as Dispatcher.HttpMethod,
+        headers: { ...this.o.headers, ...r.headers },
+        body: r.body ?? null,
+        signal: r.signal,
+        headersTimeout: this.o.headersTimeoutMs ?? 30_000,
+      });
+      const body = res.body;
+      // Released a turn later, once the dispatcher has marked the connection idle again, so the
+      // next request reuses it instead of opening another.
+      const later = (): void => void setImmediate(release);
+      body.once('close', later);
+      body.once('end', later);
+      body.once('error', later);
+      if (body.destroyed) later();
+      return { status: res.statusCode, headers: res.headers, body: body as HttpResponse['body'] };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+}
+
+/** Reads and discards a body (bounded), destroying it when it is longer; never throws. */
+export async function discard(res: HttpResponse): Promise<void> {
+  try {
+    await res.body.dump({ limit: 256 * 1024 });
+  } catch {
+    res.body.destroy();
+  }
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(value: string | string[] | undefined): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** One header value as a string. */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}

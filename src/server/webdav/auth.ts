@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
+import { looksLikeApiToken } from '../../auth/api-tokens.js';
+import { AuthError, AuthMessages } from '../../auth/errors.js';
+import { Perm } from '../../auth/permissions.js';
+import { type Principal, can } from '../../auth/principal.js';
+import type { UserRecord } from '../../db/repositories/index.js';
+import type { AppDeps } from '../app.js';
+import { DavError, unauthorized } from './errors.js';
+
+export interface Authenticated {
+  principal: Principal;
+  password: string | undefined;
+}
+
+interface Remembered {
+  userId: number;
+  pwdTs: number;
+  /** The user as last read, and when: reused for a moment to spare a query per request. */
+  user?: UserRecord;
+  readAt?: number;
+}
+
+/** How long a verified user record is reused before it is read again (disable/password change). */
+const USER_FRESH_MS = 2000;
+
+/**
+ * WebDAV authentication: Basic (user + password, or any user + an API token as the password),
+ * Bearer (API token, admin token or login token), or the guest when no credentials are sent.
+ * Verified passwords are remembered for a few minutes (keyed by a hash of the credentials and
+ * checked against the user's password stamp), so a client's thousand PUTs cost one argon2 check.
+ */
+export class DavAuth {
+  private readonly verified = new LRUCache<string, Remembered>({ max: 1000, ttl: 5 * 60_000 });
+
+  constructor(private readonly deps: AppDeps) {}
+
+  async authenticate(req: FastifyRequest): Promise<Authenticated> {
+    const header = req.headers.authorization?.trim() ?? '';
+    try {
+      if (header === '') return { principal: await this.guest(), password: undefined };
+      const space = header.indexOf(' ');
+      const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+      const value = space < 0 ? '' : header.slice(space + 1).trim();
+      if (scheme === 'basic') return await this.basic(value, req.ip);
+      if (scheme === 'bearer' && value !== '') return { principal: await this.deps.auth.authenticate(value, req.ip), password: undefined };
+      throw unauthorized('unsupported authorization scheme');
+    } catch (err) {
+      if (err instanceof AuthError && (err.code === 400 || err.code === 401)) throw unauthorized(err.message);
+      throw err;
+    }
+  }
+
+  private async guest(): Promise<Principal> {
+    let p: Principal;
+    try {
+      p = await this.deps.auth.guest();
+    } catch {
+      throw unauthorized();
+    }
+    if (!can(p, Perm.WebdavRead)) throw unauthorized();
+    return p;
+  }
+
+  private async basic(value: string, ip: string): Promise<Authenticated> {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw unauthorized('malformed Basic credentials');
+    const username = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const { auth, repos } = this.deps;
+    if (auth.lockout.locked(ip)) throw new DavError(429, AuthMessages.tooMany, undefined, { 'Retry-After': '300' });
+    if (username === 'guest') return { principal: await this.guest(), password };
+    if (looksLikeApiToken(password)) return { principal: await auth.authenticate(password, ip), password: undefined };
+    const key = createHash('sha256').update(`${username}\0${password}`).digest('base64');
+    const known = this.verified.get(key);
+    if (known) {
+      const now = Date.now();
+      if (known.user && known.readAt !== undefined && now - known.readAt < USER_FRESH_MS) return { principal: { user: known.user, kind: 'login' }, password };
+      const user = await repos.users.get(known.userId);
+      if (user && !user.disabled && user.pwdTs === known.pwdTs && user.username === username) {
+        known.user = user;
+        known.readAt = now;
+        return { principal: { user, kind: 'login' }, password };
+      }
+      this.verified.delete(key);
+    }
+    const user = await auth.checkCredentials({ username, password, ip });
+    auth.lockout.reset(ip);
+    this.verified.set(key, { userId: user.id, pwdTs: user.pwdTs });
+    return { principal: { user, kind: 'login' }, password };
+  }
+}

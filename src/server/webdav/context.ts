@@ -1,0 +1,126 @@
+import type { FastifyRequest } from 'fastify';
+import { AuthMessages } from '../../auth/errors.js';
+import { Perm } from '../../auth/permissions.js';
+import { type Principal, can, isAdmin, isGuest } from '../../auth/principal.js';
+import { isFsError } from '../../core/errors.js';
+import { decodePathComponent, isWithin, joinPath, normalizePath } from '../../core/paths.js';
+import type { AppDeps } from '../app.js';
+import { DavError, unauthorized } from './errors.js';
+
+/** Settings of the WebDAV front door. */
+export interface DavOptions {
+  /** URL prefix, e.g. "/dav" (no trailing slash). */
+  prefix: string;
+  /** Answer PROPFIND Depth: infinity (else 403 propfind-finite-depth). */
+  propfindInfinity: boolean;
+  /** Most entries one Depth: infinity PROPFIND may report. */
+  infinityLimit: number;
+}
+
+/** One authenticated WebDAV request: who asks, and for which virtual path. */
+export interface DavRequest {
+  deps: AppDeps;
+  options: DavOptions;
+  req: FastifyRequest;
+  principal: Principal;
+  /** The Basic password, which doubles as the folder (meta) password as in AList. */
+  password: string | undefined;
+  /** Absolute virtual path of the request URI. */
+  path: string;
+}
+
+/** Maps any path failure to 400/403, never 500. */
+function pathError(err: unknown): never {
+  if (err instanceof DavError) throw err;
+  if (isFsError(err)) throw new DavError(400, err.message);
+  throw err;
+}
+
+/** The user-visible path of a raw request-target below `prefix`, percent-decoded exactly once. */
+export function pathFromUrl(rawUrl: string, prefix: string): string {
+  if (rawUrl.includes('#')) throw new DavError(400, 'a request URI must not contain a fragment');
+  const raw = rawUrl.split('?')[0] ?? '';
+  const collapsed = raw.replace(/\/{2,}/g, '/');
+  if (collapsed !== prefix && !collapsed.startsWith(prefix + '/')) throw new DavError(404, 'outside the WebDAV prefix');
+  try {
+    return normalizePath(collapsed.slice(prefix.length).split('/').map(decodePathComponent).join('/'));
+  } catch (err) {
+    return pathError(err);
+  }
+}
+
+/** The absolute virtual path of a user path: joined to the user's base path, inside a token's prefix. */
+export function toVirtual(p: Principal, userPath: string): string {
+  let abs: string;
+  try {
+    abs = joinPath(p.user.basePath || '/', userPath);
+  } catch (err) {
+    return pathError(err);
+  }
+  if (p.pathPrefix && !isWithin(abs, normalizePath(p.pathPrefix))) throw new DavError(403, AuthMessages.permission);
+  return abs;
+}
+
+/** The user-visible path of a virtual path (inverse of toVirtual). */
+export function toUserPath(p: Principal, abs: string): string {
+  const base = normalizePath(p.user.basePath || '/');
+  if (base === '/') return abs;
+  if (abs === base) return '/';
+  return abs.startsWith(base + '/') ? abs.slice(base.length) : abs;
+}
+
+/** Percent-encodes a path segment for an href: everything but unreserved characters. */
+export function encodeSegment(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+/** The href of a virtual path as this user sees it; collections end with a slash. */
+export function hrefOf(dav: DavRequest, abs: string, isDir: boolean): string {
+  const user = toUserPath(dav.principal, abs);
+  const encoded = user === '/' ? '' : user.split('/').map(encodeSegment).join('/');
+  return `${dav.options.prefix}${encoded}${isDir ? '/' : ''}`;
+}
+
+/**
+ * Resolves a Destination (or If resource tag): an absolute URL on this server or an absolute path.
+ * Returns undefined for a URL on another server or outside the prefix.
+ */
+export function pathFromReference(dav: DavRequest, ref: string): string | undefined {
+  let target = ref.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      throw new DavError(400, 'malformed URL');
+    }
+    const host = dav.req.headers.host;
+    if (host && url.host.toLowerCase() !== host.toLowerCase()) return undefined;
+    target = url.pathname;
+  }
+  if (!target.startsWith('/')) throw new DavError(400, 'expected an absolute URL or path');
+  try {
+    return toVirtual(dav.principal, pathFromUrl(target, dav.options.prefix));
+  } catch (err) {
+    if (err instanceof DavError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Needs the WebDAV read bit (8), or with `write` the manage bit (9); a guest is asked to log in. */
+export function requireAccess(dav: DavRequest, write: boolean, path = dav.path): void {
+  const bit = write ? Perm.WebdavManage : Perm.WebdavRead;
+  if (!can(dav.principal, bit) || (write && dav.principal.scope === 'read')) {
+    if (isGuest(dav.principal)) throw unauthorized();
+    throw new DavError(403, AuthMessages.permission);
+  }
+  if (!isAdmin(dav.principal) && !dav.deps.metas.canAccess(dav.principal, path, dav.password)) {
+    throw new DavError(403, AuthMessages.metaPassword);
+  }
+}
+
+/** The value of a single request header. */
+export function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

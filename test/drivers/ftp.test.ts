@@ -1,0 +1,25 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ftpDriver } from '../../src/drivers/ftp/ftp.js';
+import { createTestContext } from '../conformance/context.js';
+import { runDriverConformance } from '../conformance/driver.suite.js';
+import { startFtpServer } from '../servers/ftp.js';
+
+runDriverConformance('FTP (ftp-srv)', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'filebridge-ftp-'));
+  const server = await startFtpServer(dir);
+  const { ctx, cleanup } = await createTestContext();
+  const options = { address: server.address, username: server.username, password: server.password, root_folder_path: '/' };
+  const driver = ftpDriver.create(ftpDriver.schema.parse(options), ctx);
+  return {
+    driver,
+    facts: ftpDriver.facts,
+    cleanup: async () => {
+      await driver.close?.();
+      await cleanup();
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});

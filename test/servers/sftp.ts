@@ -1,0 +1,81 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface SftpTestServer {
+  host: string;
+  port: number;
+  /** host:port, as the driver's `address` option takes it. */
+  address: string;
+  username: string;
+  password: string;
+  close(): Promise<void>;
+}
+
+/** A port that was free a moment ago (the OS picks it; the server binds it right after). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function requireRclone(): void {
+  const probe = spawnSync('rclone', ['version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(
+      'rclone is not installed: the SFTP tests use `rclone serve sftp` as their server. ' +
+        '`npm test` installs it (scripts/apt-packages.txt); or run `apt-get install -y rclone`.',
+    );
+  }
+}
+
+/** Resolves once rclone says it listens; rejects with its output if it exits first. */
+function waitListening(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      if (/SFTP server listening on/.test(output)) {
+        child.stderr?.off('data', onData);
+        child.stderr?.resume();
+        resolve();
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`rclone serve sftp exited (${code}) before listening:\n${output}`)));
+    child.once('error', reject);
+  });
+}
+
+/**
+ * Starts `rclone serve sftp` on 127.0.0.1 over `dir`, with password login u/p. The VFS directory
+ * cache is off so changes made directly in `dir` show at once.
+ */
+export async function startSftpServer(dir: string): Promise<SftpTestServer> {
+  requireRclone();
+  const port = await freePort();
+  const child = spawn(
+    'rclone',
+    ['serve', 'sftp', '--addr', `127.0.0.1:${port}`, '--user', 'u', '--pass', 'p', '--dir-cache-time', '0s', '--config', '/dev/null', dir],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  await waitListening(child);
+  return {
+    host: '127.0.0.1',
+    port,
+    address: `127.0.0.1:${port}`,
+    username: 'u',
+    password: 'p',
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

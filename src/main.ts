@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { CommanderError } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { ApiTokenService } from './auth/api-token-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { bootstrap } from './auth/bootstrap.js';
 import { MetaService } from './auth/metas.js';
@@ -34,6 +35,8 @@ export interface StartOptions {
   /** Listen on the configured host and port (default true); false builds everything without a socket. */
   listen?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The clock for token expiry (tests move it). */
+  now?: () => number;
 }
 
 export interface Running {
@@ -141,7 +144,9 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   await settings.init();
   const metas = new MetaService(repos.metas);
   await metas.reload();
-  const auth = new AuthService({ repos, settings, jwtSecret: config.jwt_secret, tokenLifetimeHours: config.token_expires_in });
+  const now = options.now ?? Date.now;
+  const auth = new AuthService({ repos, settings, jwtSecret: config.jwt_secret, tokenLifetimeHours: config.token_expires_in, now });
+  const apiTokens = new ApiTokenService(repos, now);
   const drivers = new DriverRegistry(options.drivers ?? builtinDrivers());
   const table = new MountTable();
   const fs = new VirtualFs(table);
@@ -165,6 +170,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     fs,
     mounts,
     auth,
+    apiTokens,
     settings,
     metas,
     repos,

@@ -24,6 +24,8 @@ export interface AuthServiceDeps {
   settings: SettingsService;
   jwtSecret: string;
   tokenLifetimeHours: number;
+  /** The clock every expiry is judged by (injectable so tests can move time). */
+  now?: () => number;
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -35,10 +37,12 @@ function safeEqual(a: string, b: string): boolean {
 /** Logins, and turning an Authorization header or Basic credentials into a Principal. */
 export class AuthService {
   private readonly jwt: JwtIssuer;
+  private readonly now: () => number;
   readonly lockout = new Lockout();
 
   constructor(private readonly deps: AuthServiceDeps) {
-    this.jwt = new JwtIssuer(deps.jwtSecret, deps.tokenLifetimeHours);
+    this.now = deps.now ?? Date.now;
+    this.jwt = new JwtIssuer(deps.jwtSecret, deps.tokenLifetimeHours, this.now);
   }
 
   async login(input: LoginInput): Promise<{ token: string; expiresAt: Date; user: UserRecord }> {
@@ -111,13 +115,19 @@ export class AuthService {
   private async apiToken(raw: string, ip: string): Promise<Principal> {
     const { tokens, users } = this.deps.repos;
     const record = await tokens.findByHash(hashApiToken(raw));
-    if (!record) throw new AuthError(401, AuthMessages.invalidated);
-    if (record.revokedAt) throw new AuthError(401, AuthMessages.tokenRevoked);
-    if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) throw new AuthError(401, AuthMessages.tokenExpired);
+    if (!record) throw new AuthError(401, AuthMessages.tokenUnknown);
+    if (record.revokedAt) throw new AuthError(401, `${AuthMessages.tokenRevoked} (at ${record.revokedAt.toISOString()})`);
+    if (record.expiresAt && record.expiresAt.getTime() <= this.now()) {
+      throw new AuthError(401, `${AuthMessages.tokenExpired} (at ${record.expiresAt.toISOString()})`);
+    }
     const user = await users.get(record.userId);
     if (!user) throw new AuthError(401, AuthMessages.userMissing);
     if (user.disabled) throw new AuthError(401, AuthMessages.userDisabled);
-    await tokens.touch(record.id, new Date(), ip);
+    // Last use is recorded at most once a minute per token (or when the address changes).
+    const now = this.now();
+    if (!record.lastUsedAt || now - record.lastUsedAt.getTime() > 60_000 || record.lastUsedIp !== ip) {
+      await tokens.touch(record.id, new Date(now), ip);
+    }
     return { user, kind: 'api_token', scope: record.scope, pathPrefix: record.pathPrefix, tokenId: record.id, expiresAt: record.expiresAt ?? undefined };
   }
 }

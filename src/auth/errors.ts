@@ -26,5 +26,8 @@ export const AuthMessages = {
   metaPassword: 'password is incorrect or you have no permission',
   relativePath: 'access using relative path is not allowed',
   tokenExpired: 'API token has expired',
+  tokenUnknown: 'unknown API token',
+  scope: 'API token scope does not allow this',
+  prefix: 'path is outside the API token\'s path prefix',
   tokenRevoked: 'API token has been revoked',
 } as const;

@@ -14,13 +14,13 @@ export interface LoginClaims {
 export class JwtIssuer {
   private readonly key: Uint8Array;
 
-  constructor(secret: string, private readonly lifetimeHours: number) {
+  constructor(secret: string, private readonly lifetimeHours: number, private readonly now: () => number = Date.now) {
     this.key = new TextEncoder().encode(secret);
   }
 
   async issue(username: string, pwdTs: number): Promise<{ token: string; expiresAt: Date; jti: string }> {
     const jti = randomUUID();
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.now() / 1000);
     const exp = now + this.lifetimeHours * 3600;
     const token = await new SignJWT({ username, pwd_ts: pwdTs })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -34,7 +34,7 @@ export class JwtIssuer {
 
   async verify(token: string): Promise<LoginClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], currentDate: new Date(this.now()) });
       if (typeof payload.username !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') {
         throw new AuthError(401, AuthMessages.notAToken);
       }

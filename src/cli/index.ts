@@ -6,6 +6,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { adminCommands } from './admin.js';
 import { migrateCommand } from './migrate.js';
 import { storageCommands } from './storage.js';
+import { tokenCommands } from './token.js';
 
 export interface CliDeps {
   start(options: { config: Config }): Promise<{ close(): Promise<void> }>;
@@ -50,6 +51,7 @@ export function buildCli(deps: CliDeps, print: (line: string) => void = (l) => p
   program.addCommand(serverCommand(ctx), { isDefault: true });
   program.addCommand(adminCommands(ctx));
   program.addCommand(storageCommands(ctx));
+  program.addCommand(tokenCommands(ctx));
   program.addCommand(migrateCommand(ctx));
   return program;
 }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { ApiTokenService } from '../auth/api-token-service.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { MetaService } from '../auth/metas.js';
 import type { Config } from '../config/schema.js';
@@ -20,6 +21,7 @@ export interface AppDeps {
   fs: VirtualFs;
   mounts: MountManager;
   auth: AuthService;
+  apiTokens: ApiTokenService;
   settings: SettingsService;
   metas: MetaService;
   repos: Repositories;

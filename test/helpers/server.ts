@@ -20,6 +20,8 @@ export interface TestServerOptions {
   config?: Partial<Record<ConfigKey, unknown>>;
   env?: NodeJS.ProcessEnv;
   dataDir?: string;
+  /** The server's clock, for tests that move time. */
+  now?: () => number;
   /** Wait until no mount is still pending (default true). */
   waitForMounts?: boolean;
 }
@@ -50,6 +52,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: pino({ level: 'silent' }),
     drivers: testDrivers(),
     env: { FILEBRIDGE_ADMIN_PASSWORD: 'admin-test-pass', ...options.env },
+    now: options.now,
   });
   if (options.waitForMounts ?? true) {
     await waitFor(() => running.mounts.list().every((m) => m.status.state !== 'pending'), config.init_timeout_ms + 5_000, 'mounts to start');

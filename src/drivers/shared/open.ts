@@ -32,8 +32,10 @@ export function parseDriverOptions(def: AnyDriverDefinition, raw: unknown): Reco
  */
 export function openDriver(def: AnyDriverDefinition, rawOptions: unknown, env: OpenDriverEnv): OpenDriverResult {
   const options = parseDriverOptions(def, rawOptions);
+  // A driver's own max_connections option, when it declares one, bounds the mount's sockets.
+  const declared = typeof options.max_connections === 'number' && options.max_connections > 0 ? options.max_connections : undefined;
   const dispatcher = new Agent({
-    connections: env.connections ?? 8,
+    connections: env.connections ?? declared ?? 16,
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,
     headersTimeout: 30_000,

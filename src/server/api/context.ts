@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AuthError, AuthMessages } from '../../auth/errors.js';
 import { type Principal, isAdmin, isGuest } from '../../auth/principal.js';
 import { FsError } from '../../core/errors.js';
+import { UserRole } from '../../db/repositories/index.js';
 import { isWithin, joinPath, normalizePath } from '../../core/paths.js';
 import type { AppDeps } from '../app.js';
 import { ApiError } from './errors.js';
@@ -25,7 +26,9 @@ export function authHook(deps: AppDeps) {
     if (level === 'none') return;
     const p = await deps.auth.authenticate(req.headers.authorization, req.ip);
     if (level === 'user' && isGuest(p)) throw new AuthError(403, AuthMessages.guest);
-    if (level === 'admin' && !isAdmin(p)) throw new AuthError(403, AuthMessages.notAdmin);
+    if (level === 'admin' && !isAdmin(p)) {
+      throw new AuthError(403, p.user.role === UserRole.Admin ? AuthMessages.scope : AuthMessages.notAdmin);
+    }
     req.principal = p;
   };
 }
@@ -55,8 +58,13 @@ export function parseInput<T extends z.ZodType>(schema: T, req: FastifyRequest):
 export function userPath(p: Principal, raw: string): string {
   if (/(^|[\\/])\.\.([\\/]|$)/.test(raw)) throw new ApiError(403, AuthMessages.relativePath);
   const abs = joinPath(p.user.basePath || '/', raw);
-  if (p.pathPrefix && !isWithin(abs, normalizePath(p.pathPrefix))) throw new ApiError(403, AuthMessages.permission);
+  if (p.pathPrefix && !isWithin(abs, normalizePath(p.pathPrefix))) throw new ApiError(403, AuthMessages.prefix);
   return abs;
+}
+
+/** Changes need more than a read-scoped API token. */
+export function requireWriteScope(p: Principal): void {
+  if (p.scope === 'read') throw new ApiError(403, AuthMessages.scope);
 }
 
 /** Base URL for links: site_url when absolute, else the request's scheme and host (proxy headers honoured). */

@@ -6,7 +6,7 @@ import { AuthMessages } from '../../auth/errors.js';
 import type { Principal } from '../../auth/principal.js';
 import { decodePathComponent, parentPath } from '../../core/paths.js';
 import type { AppDeps } from '../app.js';
-import { principal, requirePerm, userPath } from './context.js';
+import { principal, requirePerm, requireWriteScope, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -24,6 +24,7 @@ interface UploadTarget {
 
 /** Reads AList's upload headers: File-Path (URL-encoded), Overwrite, Last-Modified (ms), Password, As-Task. */
 function uploadTarget(deps: AppDeps, p: Principal, req: FastifyRequest, bodySize: boolean): UploadTarget {
+  requireWriteScope(p);
   const raw = header(req, 'file-path');
   if (!raw) throw new ApiError(400, 'File-Path header is required');
   const path = userPath(p, decodePathComponent(raw));

@@ -5,7 +5,7 @@ import { Perm } from '../../auth/permissions.js';
 import { type Principal, can } from '../../auth/principal.js';
 import { checkName, joinPath, parentPath } from '../../core/paths.js';
 import type { AppDeps } from '../app.js';
-import { looseBool, parseInput, principal, requirePerm, userPath } from './context.js';
+import { looseBool, parseInput, principal as who, requirePerm, requireWriteScope, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 
 const MkdirReq = z.object({ path: z.string().min(1, 'is required') });
@@ -35,6 +35,13 @@ function names(list: string[]): string[] {
 
 export function fsWriteRoutes(deps: AppDeps) {
   const canWrite = (p: Principal, path: string) => deps.metas.canWrite(p, path);
+
+  /** The caller, refused at once when its token may only read. */
+  const principal = (req: Parameters<typeof who>[0]) => {
+    const p = who(req);
+    requireWriteScope(p);
+    return p;
+  };
 
   return async (app: FastifyInstance) => {
     const post = { config: { auth: 'guest' as const } };

@@ -10,6 +10,7 @@ import { toEnvelope } from './errors.js';
 import { fsReadRoutes } from './fs-read.js';
 import { fsUploadRoutes } from './fs-upload.js';
 import { fsWriteRoutes } from './fs-write.js';
+import { tokenRoutes } from './tokens.js';
 
 /** The AList-compatible JSON API: HTTP 200 with `{code, message, data}` for everything under /api. */
 export function apiRoutes(deps: AppDeps) {
@@ -26,6 +27,7 @@ export function apiRoutes(deps: AppDeps) {
       await api.register(adminUserRoutes(deps));
       await api.register(adminMetaRoutes(deps));
       await api.register(adminSettingRoutes(deps));
+      await api.register(tokenRoutes(deps));
     }, { prefix: '' });
   };
 }

@@ -1,8 +1,10 @@
 /** `npm run bench -- <name...>`: runs the named benches (all when none is named). */
+import { benchRelay } from './relay.js';
 import { benchWebdav } from './webdav.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   webdav: benchWebdav,
+  relay: benchRelay,
 };
 
 async function main(): Promise<void> {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,13 +8,17 @@ import { ApiTokenService } from './auth/api-token-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { bootstrap } from './auth/bootstrap.js';
 import { MetaService } from './auth/metas.js';
+import { SealingStorageRepository, SecretBox } from './auth/secrets.js';
 import { buildCli } from './cli/index.js';
+import { wireInvalidation } from './cluster/invalidation.js';
+import { withLease } from './cluster/lease.js';
+import { migrateExclusively } from './cluster/migrate-lock.js';
 import type { Config } from './config/schema.js';
 import { MountManager, type MountFactory, type StorageConfig, type StorageSource } from './core/mount-manager.js';
 import { MountTable } from './core/mount-table.js';
 import { VirtualFs } from './core/virtual-fs.js';
 import { type Database, createDatabase } from './db/client.js';
-import { migrateToLatest } from './db/migrate.js';
+import { createChangeNotifier } from './db/notify.js';
 import { type Repositories, type StorageRecord, createRepositories } from './db/repositories/index.js';
 import { builtinDrivers } from './drivers/all.js';
 import { type AnyDriverDefinition, driverCatalog } from './drivers/define-driver.js';
@@ -54,16 +57,27 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** Opens the database and brings it to the latest schema. */
-export async function openDatabase(config: Config): Promise<{ database: Database; repos: Repositories }> {
+/** Opens the database and brings it to the latest schema (one instance at a time on PostgreSQL). */
+export async function openDatabase(
+  config: Config,
+  options: { sealSecrets?: readonly AnyDriverDefinition[] } = {},
+): Promise<{ database: Database; repos: Repositories }> {
   const database = await createDatabase(config.db);
   try {
-    await migrateToLatest(database);
+    await migrateExclusively(database);
   } catch (err) {
     await database.close();
     throw err;
   }
-  return { database, repos: createRepositories(database.db) };
+  const repos = createRepositories(database.db);
+  // Storage secrets are sealed with <data>/secret.key on every write by the server and the CLI.
+  if (options.sealSecrets) repos.storages = new SealingStorageRepository(database.db, SecretBox.forDataDir(config.data), secretKeys(options.sealSecrets));
+  return { database, repos };
+}
+
+function secretKeys(definitions: readonly AnyDriverDefinition[]): (driver: string) => readonly string[] {
+  const byId = new Map(definitions.map((d) => [d.id, Object.entries(d.options).filter(([, o]) => o.secret).map(([k]) => k)]));
+  return (driver) => byId.get(driver) ?? [];
 }
 
 export function storageConfig(r: StorageRecord): StorageConfig {
@@ -89,24 +103,9 @@ export function storageConfig(r: StorageRecord): StorageConfig {
   };
 }
 
-/** Waits for a database lease, polling with a little jitter; fails after `ttlMs` * 3 of waiting. */
-async function withLease<T>(repos: Repositories, name: string, ttlMs: number, work: () => Promise<T>): Promise<T> {
-  const holder = `${process.pid}-${randomUUID()}`;
-  const giveUp = Date.now() + ttlMs * 3;
-  while (!(await repos.leases.acquire(name, holder, ttlMs))) {
-    if (Date.now() > giveUp) throw new Error(`timed out waiting for lock ${name}`);
-    await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
-  }
-  try {
-    return await work();
-  } finally {
-    await repos.leases.release(name, holder);
-  }
-}
-
 function storageTokens(repos: Repositories, id: number): TokenStore {
   return {
-    withLock: (ttlMs, work) => withLease(repos, `storage-tokens-${id}`, ttlMs, work),
+    withLock: (ttlMs, work) => withLease(repos.leases, `storage-tokens-${id}`, { ttlMs }, work),
     load: async () => {
       const text = await repos.storages.loadState(id);
       const value: unknown = text ? JSON.parse(text) : undefined;
@@ -118,7 +117,7 @@ function storageTokens(repos: Repositories, id: number): TokenStore {
   };
 }
 
-function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: string): MountFactory {
+function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: string, secrets: SecretBox): MountFactory {
   return {
     facts: (id) => registry.get(id)?.facts,
     open: (cfg, signal, logger) => {
@@ -126,7 +125,8 @@ function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: s
       if (!def) throw new Error(`driver "${cfg.driverId}" is not known to this server`);
       const tempDir = join(tempRoot, String(cfg.id));
       mkdirSync(tempDir, { recursive: true });
-      const raw: unknown = JSON.parse(cfg.addition || '{}');
+      const parsed: unknown = JSON.parse(cfg.addition || '{}');
+      const raw = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? secrets.openOptions(parsed as Record<string, unknown>) : parsed;
       return openDriver(def, raw, { logger, tokens: storageTokens(repos, cfg.id), tempDir, signal });
     },
   };
@@ -138,7 +138,10 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: config.log_level });
   mkdirSync(config.data, { recursive: true });
-  const { database, repos } = await openDatabase(config);
+  const drivers = new DriverRegistry(options.drivers ?? builtinDrivers());
+  const { database, repos } = await openDatabase(config, { sealSecrets: drivers.all() });
+  // Listening before the copies below are loaded, so no change made elsewhere falls in between.
+  const notifier = await createChangeNotifier(config.db, { logger });
   await bootstrap({ repos, dataDir: config.data, logger, adminPassword: env.FILEBRIDGE_ADMIN_PASSWORD });
   const settings = new SettingsService(repos.settings, VERSION);
   await settings.init();
@@ -147,7 +150,6 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const now = options.now ?? Date.now;
   const auth = new AuthService({ repos, settings, jwtSecret: config.jwt_secret, tokenLifetimeHours: config.token_expires_in, now });
   const apiTokens = new ApiTokenService(repos, now);
-  const drivers = new DriverRegistry(options.drivers ?? builtinDrivers());
   const table = new MountTable();
   const fs = new VirtualFs(table);
   const source: StorageSource = {
@@ -157,12 +159,15 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const mounts = new MountManager({
     table,
     source,
-    factory: mountFactory(drivers, repos, join(config.data, 'temp')),
+    factory: mountFactory(drivers, repos, join(config.data, 'temp'), SecretBox.forDataDir(config.data)),
     logger,
     initTimeoutMs: config.init_timeout_ms,
     retry: { initialDelayMs: config.retry_initial_ms, maxDelayMs: config.retry_max_ms },
+    guard: { timeoutMs: config.upstream_timeout_ms, breakerThreshold: config.breaker_threshold, halfOpenMs: config.breaker_half_open_ms },
+    staleMaxAgeMs: config.stale_max_age_ms,
     pollMs: config.storage_poll_ms,
   });
+  const invalidation = wireInvalidation(notifier, { mounts, settings, metas }, logger);
   await mounts.start();
   const app = await createApp({
     config,
@@ -188,6 +193,8 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   }
   const close = async () => {
     await app.close();
+    await invalidation.stop();
+    await notifier.close();
     await mounts.stop();
     await database.close();
   };
@@ -197,7 +204,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
 /** Runs the `filebridge` command line. */
 export async function runCli(argv: string[]): Promise<void> {
   try {
-    await buildCli({ start: startFilebridge, openDatabase }).parseAsync(argv);
+    await buildCli({ start: startFilebridge, openDatabase: (config) => openDatabase(config, { sealSecrets: builtinDrivers() }) }).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;

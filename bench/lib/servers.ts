@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -9,7 +10,19 @@ export interface RunningPeer {
   name: string;
   /** Base URL of the WebDAV root (no trailing slash). */
   davUrl: string;
+  /** Process id of the server, for RSS sampling. */
+  pid?: number;
   stop(): Promise<void>;
+}
+
+/** Resident set size of a process in bytes (Linux), 0 when it cannot be read. */
+export function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -49,12 +62,13 @@ function waitReady(child: ChildProcess, ready: RegExp, what: string): Promise<Re
 }
 
 /** Filebridge in its own process (so the load generator does not share its event loop). */
-export async function startFilebridgeChild(dataDir: string, rootDir: string): Promise<RunningPeer> {
+export async function startFilebridgeChild(dataDir: string, rootDir: string, storages?: unknown[]): Promise<RunningPeer> {
   const entry = resolve(import.meta.dirname, 'filebridge-child.ts');
   const tsx = resolve(import.meta.dirname, '../../node_modules/.bin/tsx');
-  const child = spawn(tsx, [entry, dataDir, rootDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
-  const m = await waitReady(child, /READY (http:\/\/\S+)/, 'filebridge');
-  return { name: 'filebridge', davUrl: `${m[1]}/dav`, stop: () => stopChild(child) };
+  const args = [entry, dataDir, rootDir, ...(storages ? [JSON.stringify(storages)] : [])];
+  const child = spawn(tsx, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const m = await waitReady(child, /READY (http:\/\/\S+) (\d+)/, 'filebridge');
+  return { name: 'filebridge', davUrl: `${m[1]}/dav`, pid: Number(m[2]), stop: () => stopChild(child) };
 }
 
 /** `rclone serve webdav` over the same folder, with Basic auth as Filebridge has. */

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Repositories, UserRecord } from '../db/repositories/index.js';
+import { AuditLog } from './audit.js';
 import { UserRole } from '../db/repositories/index.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { hashApiToken, looksLikeApiToken } from './api-tokens.js';
@@ -17,7 +18,14 @@ export interface LoginInput {
   hashed?: boolean;
   otpCode?: string;
   ip: string;
+  /** Which front door asked, for the audit log (default api). */
+  via?: 'api' | 'webdav';
 }
+
+/** Per user name, from any address: 10 failures in 15 minutes lock the name for the rest of the window. */
+export const USER_LOCKOUT = { maxFailures: 10, windowMs: 15 * 60_000 };
+export const userLockedMessage = (username: string) =>
+  `Too many failed sign-ins for user "${username}" from any address; this user is locked for up to 15 minutes. Try again later.`;
 
 export interface AuthServiceDeps {
   repos: Repositories;
@@ -39,10 +47,14 @@ export class AuthService {
   private readonly jwt: JwtIssuer;
   private readonly now: () => number;
   readonly lockout = new Lockout();
+  /** Failures per user name (lower-cased), whatever the address. */
+  readonly userLockout = new Lockout(USER_LOCKOUT);
+  readonly audit: AuditLog;
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.jwt = new JwtIssuer(deps.jwtSecret, deps.tokenLifetimeHours, this.now);
+    this.audit = new AuditLog(deps.repos.audit);
   }
 
   async login(input: LoginInput): Promise<{ token: string; expiresAt: Date; user: UserRecord }> {
@@ -50,10 +62,14 @@ export class AuthService {
     if (user.otpSecret) {
       if (!input.otpCode || !verifyTotp(user.otpSecret, input.otpCode)) {
         this.lockout.fail(input.ip);
+        this.userLockout.fail(input.username.toLowerCase());
+        await this.audit.record({ userId: user.id, username: user.username, ip: input.ip, action: 'login.failed', detail: { reason: '2fa', via: input.via ?? 'api' } });
         throw new AuthError(402, AuthMessages.bad2fa);
       }
     }
     this.lockout.reset(input.ip);
+    this.userLockout.reset(input.username.toLowerCase());
+    await this.audit.record({ userId: user.id, username: user.username, ip: input.ip, action: 'login', detail: { via: input.via ?? 'api' } });
     const { token, expiresAt } = await this.jwt.issue(user.username, user.pwdTs);
     return { token, expiresAt, user };
   }
@@ -61,6 +77,8 @@ export class AuthService {
   /** Verifies a user name and password (plain or AList-hashed) with per-address lockout. */
   async checkCredentials(input: LoginInput): Promise<UserRecord> {
     if (this.lockout.locked(input.ip)) throw new AuthError(429, AuthMessages.tooMany);
+    const name = input.username.toLowerCase();
+    if (this.userLockout.locked(name)) throw new AuthError(429, userLockedMessage(input.username));
     const user = await this.deps.repos.users.getByUsername(input.username);
     const ok =
       user !== undefined &&
@@ -68,9 +86,15 @@ export class AuthService {
       (input.hashed ? await verifyStatic(user.passwordHash, input.password) : await verifyPassword(user.passwordHash, input.password));
     if (!ok || !user) {
       this.lockout.fail(input.ip);
+      this.userLockout.fail(name);
+      await this.audit.record({ userId: user?.id ?? null, username: input.username, ip: input.ip, action: 'login.failed', detail: { reason: 'credentials', via: input.via ?? 'api' } });
       throw new AuthError(400, AuthMessages.badCredentials);
     }
     if (user.disabled) throw new AuthError(403, AuthMessages.userDisabled);
+    if (input.via === 'webdav') {
+      this.userLockout.reset(name);
+      await this.audit.record({ userId: user.id, username: user.username, ip: input.ip, action: 'login', detail: { via: 'webdav' } });
+    }
     return user;
   }
 

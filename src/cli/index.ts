@@ -4,6 +4,7 @@ import type { Config, ConfigKey } from '../config/schema.js';
 import type { Database } from '../db/client.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { adminCommands } from './admin.js';
+import { backupCommands } from './backup.js';
 import { migrateCommand } from './migrate.js';
 import { storageCommands } from './storage.js';
 import { tokenCommands } from './token.js';
@@ -53,6 +54,7 @@ export function buildCli(deps: CliDeps, print: (line: string) => void = (l) => p
   program.addCommand(storageCommands(ctx));
   program.addCommand(tokenCommands(ctx));
   program.addCommand(migrateCommand(ctx));
+  for (const c of backupCommands(ctx)) program.addCommand(c);
   return program;
 }
 

@@ -39,5 +39,18 @@ export function storageCommands(ctx: CommandContext): Command {
       },
     );
   }
+  dataOptions(cmd.command('set-token <storage> <refresh_token>').description('save a new OAuth refresh token for a storage (by id or mount path); a running server re-initialises it')).action(
+    async (ref: string, token: string, o: { data?: string; db?: string }) => {
+      await ctx.withDatabase({ data: o.data, db: o.db }, async (repos) => {
+        const s = await findStorage(repos, ref);
+        const addition = JSON.parse(s.addition || '{}') as Record<string, unknown>;
+        addition.refresh_token = token.trim();
+        // Stored token state first (rotated tokens of the old chain), then the addition, which bumps the config.
+        await repos.storages.saveState(s.id, '{}');
+        await repos.storages.update(s.id, { addition: JSON.stringify(addition) });
+        ctx.print(`storage ${s.id} (${s.mountPath}): refresh token saved`);
+      });
+    },
+  );
   return cmd;
 }

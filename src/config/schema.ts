@@ -20,6 +20,14 @@ export const configSchema = z
     init_timeout_ms: z.coerce.number().int().min(100).default(10_000),
     retry_initial_ms: z.coerce.number().int().min(10).default(1_000),
     retry_max_ms: z.coerce.number().int().min(10).default(600_000),
+    /** Deadline for one metadata call to a storage (stat, list, mkdir, ...). */
+    upstream_timeout_ms: z.coerce.number().int().min(50).default(30_000),
+    /** Consecutive upstream failures that open a mount's circuit breaker. */
+    breaker_threshold: z.coerce.number().int().min(1).default(5),
+    /** How long an open breaker waits before letting one probe call through. */
+    breaker_half_open_ms: z.coerce.number().int().min(10).default(10_000),
+    /** Oldest listing served (marked stale) when a storage fails; 0 turns stale-if-error off. */
+    stale_max_age_ms: z.coerce.number().int().min(0).default(24 * 3_600_000),
     /** How often a running server looks for storage changes made by the CLI. */
     storage_poll_ms: z.coerce.number().int().min(0).default(2_000),
     /** Largest accepted JSON body, in bytes. */

@@ -3,6 +3,8 @@ import { LRUCache } from 'lru-cache';
 export interface ListCacheOptions {
   ttlMs: number;
   max: number;
+  /** How old a last good listing may be and still be served when the upstream fails (0: never). */
+  staleMaxAgeMs?: number;
 }
 
 interface Cached<E> {
@@ -17,10 +19,20 @@ interface Cached<E> {
 export class ListCache<E = unknown> {
   private readonly lru: LRUCache<string, Cached<E>> | undefined;
   private readonly inflight = new Map<string, Promise<E[]>>();
+  /** The last listing that loaded, kept past its TTL for stale-if-error. */
+  private readonly lastGood: LRUCache<string, Cached<E>> | undefined;
   private generation = 0;
 
-  constructor(options: ListCacheOptions) {
+  constructor(private readonly options: ListCacheOptions) {
     this.lru = options.ttlMs > 0 ? new LRUCache<string, Cached<E>>({ max: options.max, ttl: options.ttlMs }) : undefined;
+    this.lastGood = (options.staleMaxAgeMs ?? 0) > 0 ? new LRUCache<string, Cached<E>>({ max: options.max }) : undefined;
+  }
+
+  /** The last good listing of `dir` if it is recent enough to serve while the upstream fails. */
+  stale(dir: string, now = Date.now()): { entries: E[]; at: Date } | undefined {
+    const hit = this.lastGood?.get(dir);
+    if (!hit || now - hit.at > (this.options.staleMaxAgeMs ?? 0)) return undefined;
+    return { entries: hit.entries, at: new Date(hit.at) };
   }
 
   async get(dir: string, load: () => Promise<E[]>, options: { refresh?: boolean } = {}): Promise<E[]> {
@@ -33,7 +45,11 @@ export class ListCache<E = unknown> {
     const generation = this.generation;
     const p = load()
       .then((entries) => {
-        if (generation === this.generation) this.lru?.set(dir, { entries, at: Date.now() });
+        if (generation === this.generation) {
+          const cached = { entries, at: Date.now() };
+          this.lru?.set(dir, cached);
+          this.lastGood?.set(dir, cached);
+        }
         return entries;
       })
       .finally(() => {
@@ -47,15 +63,17 @@ export class ListCache<E = unknown> {
   invalidate(dir: string): void {
     this.generation++;
     this.lru?.delete(dir);
+    this.lastGood?.delete(dir);
     this.inflight.delete(dir);
   }
 
   /** Forgets a folder and everything below it. */
   invalidateTree(dir: string): void {
     this.generation++;
-    if (!this.lru) return;
-    for (const key of [...this.lru.keys()]) {
-      if (dir === '' || key === dir || key.startsWith(dir + '/')) this.lru.delete(key);
+    for (const cache of [this.lru, this.lastGood]) {
+      for (const key of [...(cache?.keys() ?? [])]) {
+        if (dir === '' || key === dir || key.startsWith(dir + '/')) cache?.delete(key);
+      }
     }
     for (const key of [...this.inflight.keys()]) {
       if (dir === '' || key === dir || key.startsWith(dir + '/')) this.inflight.delete(key);
@@ -65,6 +83,7 @@ export class ListCache<E = unknown> {
   clear(): void {
     this.generation++;
     this.lru?.clear();
+    this.lastGood?.clear();
     this.inflight.clear();
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DriverFacts } from '../drivers/types.js';
+import type { GuardOptions } from './guard.js';
 import { Mount, type MountPolicy, type MountSpec, type MountStatus, type OpenedDriver } from './mount.js';
 import type { MountTable } from './mount-table.js';
 import { normalizePath } from './paths.js';
@@ -38,6 +39,8 @@ export interface MountManagerOptions {
   logger: Logger;
   initTimeoutMs: number;
   retry: { initialDelayMs: number; maxDelayMs: number };
+  guard: GuardOptions;
+  staleMaxAgeMs: number;
   /** How often to look for configuration changes made elsewhere; 0 turns polling off. */
   pollMs: number;
 }
@@ -152,6 +155,8 @@ export class MountManager {
       logger,
       initTimeoutMs: this.opts.initTimeoutMs,
       retry: this.opts.retry,
+      guard: this.opts.guard,
+      staleMaxAgeMs: this.opts.staleMaxAgeMs,
     });
     this.mounts.set(cfg.id, mount);
     if (!spec.disabled) this.opts.table.set(mount);

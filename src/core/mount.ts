@@ -1,14 +1,20 @@
 import type { Logger } from 'pino';
-import type { Driver, DriverFacts } from '../drivers/types.js';
+import { LRUCache } from 'lru-cache';
+import type { ConnectionStats, Driver, DriverFacts, Link } from '../drivers/types.js';
 import { FsError } from './errors.js';
 import { ListCache } from './cache.js';
+import { type CallCounters, type GuardOptions, MountGuard } from './guard.js';
+import { instrumentDriver } from './instrument.js';
 import type { VEntry } from './virtual-fs.js';
 
 /**
  * `needs_reauth`: the storage refused its credentials for good (a rejected refresh token, say);
  * no retries until its configuration changes.
  */
-export type MountState = 'pending' | 'ready' | 'error' | 'needs_reauth' | 'disabled';
+export type MountState = 'pending' | 'ready' | 'degraded' | 'error' | 'needs_reauth' | 'disabled';
+
+/** How long after serving a stale listing a mount still reports itself degraded. */
+const STALE_DEGRADED_MS = 60_000;
 
 /** How a mount is served: AList's per-storage settings that decide links, signs and sorting. */
 export interface MountPolicy {
@@ -44,6 +50,7 @@ export interface MountSpec {
 export interface OpenedDriver {
   driver: Driver;
   release(): Promise<void>;
+  stats?(): ConnectionStats;
 }
 
 export interface MountDeps {
@@ -51,6 +58,9 @@ export interface MountDeps {
   logger: Logger;
   initTimeoutMs: number;
   retry: { initialDelayMs: number; maxDelayMs: number };
+  guard: GuardOptions;
+  /** Oldest listing served when the upstream fails. */
+  staleMaxAgeMs: number;
   onStateChange?(mount: Mount): void;
 }
 
@@ -78,11 +88,17 @@ export class Mount {
   private timer: NodeJS.Timeout | undefined;
   private statusValue: MountStatus;
   private attemptRunning: Promise<void> | undefined;
+  /** Timeouts and the circuit breaker around every driver call. */
+  readonly guard: MountGuard;
+  /** Direct links by driver-relative path, kept until they expire. */
+  readonly links = new LRUCache<string, Link>({ max: 1000 });
+  private staleAt: Date | undefined;
 
   constructor(spec: MountSpec, deps: MountDeps) {
     this.spec = spec;
     this.deps = deps;
-    this.cache = new ListCache<VEntry>({ ttlMs: spec.cacheTtlMs, max: 2000 });
+    this.cache = new ListCache<VEntry>({ ttlMs: spec.cacheTtlMs, max: 2000, staleMaxAgeMs: deps.staleMaxAgeMs });
+    this.guard = new MountGuard(deps.guard, (err) => this.authRejected(err));
     const state: MountState = spec.disabled ? 'disabled' : 'pending';
     this.statusValue = { state, error: null, since: new Date(), lastErrorAt: null, nextRetryAt: null, attempts: 0 };
   }
@@ -91,8 +107,40 @@ export class Mount {
     return this.spec.mountPath;
   }
 
+  /** Calls to the driver: in flight, total, upstream failures. */
+  get counters(): CallCounters {
+    return this.guard.counters;
+  }
+
+  /** The lifecycle state, shown as `degraded` while a ready mount serves with a fallback in use. */
   status(): MountStatus {
-    return { ...this.statusValue };
+    const s = { ...this.statusValue };
+    if (s.state !== 'ready') return s;
+    const reason = this.degradation();
+    return reason ? { ...s, state: 'degraded', error: reason } : s;
+  }
+
+  /** Why a ready mount is degraded, if it is. */
+  private degradation(): string | undefined {
+    const breaker = this.guard.state();
+    if (breaker !== 'closed') return `upstream failing (circuit ${breaker}): ${this.guard.lastFailure?.message ?? 'unknown error'}`;
+    const stale = this.staleAt?.getTime() ?? 0;
+    if (stale > this.guard.lastSuccessAt && Date.now() - stale < STALE_DEGRADED_MS) {
+      return `served stale listings at ${new Date(stale).toISOString()}: ${this.guard.lastFailure?.message ?? 'upstream failed'}`;
+    }
+    return this.opened?.driver.status?.().degraded;
+  }
+
+  /** Core calls this when it serves a cached listing because the upstream failed. */
+  markStale(): void {
+    this.staleAt = new Date();
+  }
+
+  /** A call said the credentials are refused for good: stop serving until they change. */
+  private authRejected(err: FsError): void {
+    if (this.statusValue.state !== 'ready') return;
+    this.setState({ state: 'needs_reauth', error: err.message, lastErrorAt: new Date(), nextRetryAt: null, attempts: this.statusValue.attempts });
+    this.deps.logger.warn({ mount: this.path, err: err.message }, 'storage credentials refused while serving; not retrying until they are saved');
   }
 
   /** Starts initialisation in the background; returns at once. */
@@ -125,6 +173,11 @@ export class Mount {
     });
   }
 
+  /** Upstream connections held now (zero when the driver is not open). */
+  connections(): ConnectionStats {
+    return this.opened?.stats?.() ?? { open: 0, idle: 0, busy: 0, queued: 0 };
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.lifetime.abort(new FsError('aborted', 'mount closed'));
@@ -132,6 +185,7 @@ export class Mount {
     this.opened = undefined;
     if (opened) await releaseQuietly(opened, this.deps.logger);
     this.cache.clear();
+    this.links.clear();
   }
 
   private attempt(): Promise<void> {
@@ -149,7 +203,8 @@ export class Mount {
     const signal = AbortSignal.any([this.lifetime.signal, deadline]);
     let opened: OpenedDriver | undefined;
     try {
-      opened = this.deps.open(this.lifetime.signal);
+      const raw = this.deps.open(this.lifetime.signal);
+      opened = { ...raw, driver: instrumentDriver(raw.driver, this.guard) };
       await withDeadline(opened.driver.init?.(signal), signal, initTimeoutMs);
       if (this.lifetime.signal.aborted) throw new FsError('aborted', 'mount closed');
       this.opened = opened;

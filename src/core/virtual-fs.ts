@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Driver, Entry, Link, ReadOptions, ReadResult } from '../drivers/types.js';
 import { FsError, isFsError } from './errors.js';
+import { isUpstreamFailure } from './guard.js';
 import type { Mount } from './mount.js';
 import type { MountTable, Resolved } from './mount-table.js';
 import { baseName, checkName, isWithin, joinPath, normalizePath, parentPath } from './paths.js';
@@ -13,11 +14,15 @@ export interface VEntry extends Entry {
   provider: string;
   /** A folder that exists only because a mount point lies below it. */
   virtual?: boolean;
+  /** Served from the last good listing because the upstream failed. */
+  stale?: boolean;
 }
 
 export interface ListResult {
   entries: VEntry[];
   provider: string;
+  /** Set when the upstream failed and this is the last good listing, from that time. */
+  stale?: Date;
 }
 
 export interface WriteRequest {
@@ -56,6 +61,9 @@ export class VirtualFs {
       const e = await r.mount.driver().stat(r.rel);
       return { ...e, name: baseName(p), path: p, provider: r.mount.spec.driverId };
     } catch (err) {
+      const i = r.rel.lastIndexOf('/');
+      const hit = staleFallback(r.mount, i < 0 ? '' : r.rel.slice(0, i), err)?.entries.find((e) => e.name === baseName(p));
+      if (hit) return { ...hit, stale: true };
       if (this.table.hasMountsBelow(p) && isFsError(err) && (err.code === 'not_found' || err.code === 'storage_unavailable')) {
         return virtualDir(p, UNKNOWN);
       }
@@ -79,6 +87,7 @@ export class VirtualFs {
     const children = this.table.children(p);
     let entries: VEntry[] = [];
     let provider = UNKNOWN;
+    let stale: Date | undefined;
     if (r) {
       try {
         const d = r.mount.driver();
@@ -86,13 +95,18 @@ export class VirtualFs {
         const load = () => collect(d.list(r.rel, { signal: options.signal }), p, provider);
         entries = await r.mount.cache.get(r.rel, load, options);
       } catch (err) {
-        if (children.length === 0) throw err;
+        const last = staleFallback(r.mount, r.rel, err);
+        if (last) {
+          [entries, stale, provider] = [last.entries, last.at, r.mount.spec.driverId];
+        } else if (children.length === 0) {
+          throw err;
+        }
       }
     } else if (children.length === 0 && p !== '/') {
       throw notFound(p);
     }
     if (children.length > 0) entries = mergeVirtual(p, entries, children);
-    return { entries, provider };
+    return stale ? { entries, provider, stale } : { entries, provider };
   }
 
   async read(path: string, options: ReadOptions = {}): Promise<ReadResult> {
@@ -101,10 +115,27 @@ export class VirtualFs {
     return mount.driver().read(rel, options);
   }
 
+  /**
+   * A direct link for a file, reused while it has more than a minute left; when the driver cannot
+   * give one now (upstream failing, rate limited), a cached link that is still valid is used.
+   */
   async link(path: string): Promise<Link | undefined> {
     const { mount, rel } = this.resolveInside(path);
-    const d = mount.driver();
-    return d.link ? d.link(rel) : undefined;
+    const cached = mount.links.get(rel);
+    if (cached?.expiresAt && cached.expiresAt.getTime() - Date.now() > 60_000) return cached;
+    try {
+      const d = mount.driver();
+      if (!d.link) return undefined;
+      const link = await d.link(rel);
+      if (link.expiresAt) mount.links.set(rel, link);
+      return link;
+    } catch (err) {
+      if (cached?.expiresAt && cached.expiresAt.getTime() > Date.now() && isUpstreamFailure(err)) {
+        mount.markStale();
+        return cached;
+      }
+      throw err;
+    }
   }
 
   async write(path: string, body: Readable, req: WriteRequest = {}): Promise<VEntry> {
@@ -120,6 +151,7 @@ export class VirtualFs {
       if (!existing) await this.checkParent(p, req.createParents ?? true);
     }
     const e = await d.write(rel, body, { size: req.size, mtime: req.mtime, signal: req.signal });
+    mount.links.delete(rel);
     this.invalidateUp(mount, rel);
     return { ...e, name: baseName(p), path: p, provider: mount.spec.driverId };
   }
@@ -140,6 +172,7 @@ export class VirtualFs {
     const d = mount.driver();
     if (!d.remove) throw new FsError('not_supported', `storage at ${mount.path} does not support removal`);
     await d.remove(rel, { recursive: options.recursive ?? true });
+    mount.links.clear();
     mount.cache.invalidateTree(rel);
     this.invalidateUp(mount, rel);
   }
@@ -240,6 +273,7 @@ export class VirtualFs {
 
   private afterTransfer(rs: Resolved, rt: Resolved, moved: boolean): void {
     if (moved) {
+      rs.mount.links.clear();
       rs.mount.cache.invalidateTree(rs.rel);
       this.invalidateUp(rs.mount, rs.rel);
     }
@@ -259,6 +293,14 @@ export class VirtualFs {
 }
 
 /** Reads a driver listing into VEntries once; names from a driver are single segments, so paths are joined directly. */
+/** The last good listing to serve when the upstream failed (not when the request was wrong). */
+function staleFallback(mount: Mount, rel: string, err: unknown): { entries: VEntry[]; at: Date } | undefined {
+  if (!isUpstreamFailure(err)) return undefined;
+  const last = mount.cache.stale(rel);
+  if (last) mount.markStale();
+  return last;
+}
+
 async function collect(it: AsyncIterable<Entry>, dir: string, provider: string): Promise<VEntry[]> {
   const prefix = dir === '/' ? '/' : `${dir}/`;
   const out: VEntry[] = [];

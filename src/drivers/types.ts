@@ -78,6 +78,25 @@ export interface Driver {
   copy?(from: string, to: string): Promise<void>;
   link?(path: string): Promise<Link>;
   about?(): Promise<Quota>;
+  /** Connections the driver holds outside the mount's HTTP dispatcher (its own agent, session pool). */
+  connectionStats?(): ConnectionStats;
+  /** What the driver wants shown about itself: a degradation reason, details such as the token route in use. */
+  status?(): DriverStatus;
+}
+
+export interface DriverStatus {
+  /** Set while the driver serves with a fallback in use (e.g. a secondary token route). */
+  degraded?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Upstream connections of one mount, for /metrics and the admin view. */
+export interface ConnectionStats {
+  open: number;
+  idle: number;
+  busy: number;
+  /** Requests waiting for a connection. */
+  queued: number;
 }
 
 /** Facts a driver declares about its storage; the conformance suite checks they hold. */

@@ -1,4 +1,5 @@
 import type { MountInfo } from '../core/mount-manager.js';
+import type { Mount } from '../core/mount.js';
 
 export interface MountHealth {
   id: number;
@@ -10,9 +11,12 @@ export interface MountHealth {
   last_error_at: string | null;
   next_retry_at: string | null;
   attempts: number;
+  connections: { open: number; idle: number; busy: number; queued: number };
+  requests_in_flight: number;
+  upstream_errors: number;
 }
 
-export function mountHealth(info: MountInfo): MountHealth {
+export function mountHealth(info: MountInfo, mount?: Mount): MountHealth {
   const s = info.status;
   return {
     id: info.spec.id,
@@ -24,5 +28,8 @@ export function mountHealth(info: MountInfo): MountHealth {
     last_error_at: s.lastErrorAt?.toISOString() ?? null,
     next_retry_at: s.nextRetryAt?.toISOString() ?? null,
     attempts: s.attempts,
+    connections: mount?.connections() ?? { open: 0, idle: 0, busy: 0, queued: 0 },
+    requests_in_flight: mount?.counters.inflight ?? 0,
+    upstream_errors: mount?.counters.upstreamErrors ?? 0,
   };
 }

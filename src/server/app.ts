@@ -12,6 +12,8 @@ import type { SettingsService } from '../settings/settings-service.js';
 import { apiRoutes } from './api/index.js';
 import { downloadRoutes } from './download/index.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { spaFallback, webRoutes } from './web/index.js';
 import { webdavRoutes } from './webdav/index.js';
 
 /** What the HTTP server needs; built by main.ts, or by a test. */
@@ -47,14 +49,18 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  const spa = spaFallback(deps);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     if (path.startsWith('/api/')) return reply.send({ code: 404, message: `no route ${req.method} ${path}`, data: null });
+    if (spa.accepts(req.method, path)) return spa.send(reply);
     return reply.code(404).type('text/plain; charset=utf-8').send('not found');
   });
   await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps));
   await app.register(apiRoutes(deps));
   await app.register(downloadRoutes(deps));
   await app.register(webdavRoutes(deps));
+  await app.register(webRoutes(deps));
   return app;
 }

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { davTests, leaseTests } from './suites/leases-dav.suite.js';
 import { migrationTests } from './suites/migrations.suite.js';
 import { metaTests, settingTests } from './suites/settings-metas.suite.js';
 import { storageTests } from './suites/storages.suite.js';
@@ -21,5 +22,7 @@ export function defineDatabaseSuite(label: string, factory: DatabaseFactory): vo
     settingTests(factory);
     metaTests(factory);
     tokenTests(factory);
+    leaseTests(factory);
+    davTests(factory);
   });
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretBox } from '../../src/auth/secrets.js';
 import { ApiClient } from '../helpers/api.js';
 import { type TestServer, startTestServer, waitFor } from '../helpers/server.js';
 
@@ -70,7 +71,8 @@ describe('admin routes', () => {
     expect(JSON.stringify(await api.get('/api/admin/storage/list'))).not.toContain('s3cr3t');
     expect((await api.post('/api/admin/storage/update', { ...got.data, remark: 'edited' })).code).toBe(200);
     const stored = await server.repos.storages.get(id);
-    expect(JSON.parse(stored?.addition ?? '{}')).toMatchObject({ api_key: 's3cr3t' });
+    expect(stored?.addition).not.toContain('s3cr3t');
+    expect(SecretBox.forDataDir(server.dataDir).openOptions(JSON.parse(stored?.addition ?? '{}'))).toMatchObject({ api_key: 's3cr3t' });
     expect(stored?.remark).toBe('edited');
     expect((await api.post('/api/admin/storage/update', { ...got.data, driver: 'Local' })).message).toBe('driver cannot be changed');
   });

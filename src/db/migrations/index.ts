@@ -3,6 +3,8 @@ import type { Engine } from '../client.js';
 import { init } from './20261122030000_init.js';
 import { webdav } from './20261122040000_webdav.js';
 import { leases } from './20261122050000_leases.js';
+import { changeNotify } from './20261123010000_change_notify.js';
+import { audit } from './20261123020000_audit.js';
 
 export type MigrationFactory = (engine: Engine) => Migration;
 
@@ -14,6 +16,8 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: Migratio
   ['20261122030000_init', init],
   ['20261122040000_webdav', webdav],
   ['20261122050000_leases', leases],
+  ['20261123010000_change_notify', changeNotify],
+  ['20261123020000_audit', audit],
 ] as const);
 
 export function buildMigrations(engine: Engine): Record<string, Migration> {

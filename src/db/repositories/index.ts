@@ -1,4 +1,5 @@
 import type { Db } from '../client.js';
+import { AuditRepository } from './audit.js';
 import { LeaseRepository } from './leases.js';
 import { DavLockRepository } from './dav-locks.js';
 import { DavPropRepository } from './dav-props.js';
@@ -18,6 +19,7 @@ export interface Repositories {
   revokedSessions: RevokedSessionRepository;
   davLocks: DavLockRepository;
   davProps: DavPropRepository;
+  audit: AuditRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -31,15 +33,17 @@ export function createRepositories(db: Db): Repositories {
     revokedSessions: new RevokedSessionRepository(db),
     davLocks: new DavLockRepository(db),
     davProps: new DavPropRepository(db),
+    audit: new AuditRepository(db),
   };
 }
 
 export type { DavLockDepth, DavLockRecord, DavLockScope } from './dav-locks.js';
 export type { DavPropChange, DavPropRecord } from './dav-props.js';
+export type { AuditInput, AuditRecord } from './audit.js';
 export type { Page, PageOptions } from './mapping.js';
 export type { MetaInput, MetaPatch, MetaRecord } from './metas.js';
 export type { SettingInput, SettingRecord } from './settings.js';
 export type { SaveStateOptions, StorageInput, StoragePatch, StorageRecord } from './storages.js';
 export type { ApiTokenInput, ApiTokenRecord, ApiTokenWithUser, TokenScope } from './tokens.js';
 export { UserRole, type UserInput, type UserPatch, type UserRecord, type UserRoleValue } from './users.js';
-export { DavLockRepository, DavPropRepository, MetaRepository, RevokedSessionRepository, SettingRepository, StorageRepository, TokenRepository, UserRepository };
+export { AuditRepository, DavLockRepository, DavPropRepository, MetaRepository, RevokedSessionRepository, SettingRepository, StorageRepository, TokenRepository, UserRepository };

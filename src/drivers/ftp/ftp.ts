@@ -83,6 +83,10 @@ export class FtpDriver implements Driver {
     }, signal);
   }
 
+  connectionStats() {
+    return this.pool.connectionStats();
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
   }

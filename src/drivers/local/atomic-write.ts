@@ -69,14 +69,18 @@ export async function streamToTemp(body: Readable, tmpFile: string, opts: TempSt
  */
 export async function tempFileIn(realRoot: string, rel: string): Promise<string> {
   const dir = path.join(realRoot, TEMP_DIR_NAME);
-  try {
-    await mkdir(dir, { mode: 0o700 });
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== 'EEXIST') throw localError(err, 'write', rel);
-  }
-  const st = await lstat(dir).catch((err: unknown) => {
-    throw localError(err, 'write', rel);
+  let st = await lstat(dir).catch((err: unknown) => {
+    if ((err as { code?: unknown }).code !== 'ENOENT') throw localError(err, 'write', rel);
+    return undefined;
   });
+  if (!st) {
+    await mkdir(dir, { mode: 0o700 }).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code !== 'EEXIST') throw localError(err, 'write', rel);
+    });
+    st = await lstat(dir).catch((err: unknown) => {
+      throw localError(err, 'write', rel);
+    });
+  }
   if (!st.isDirectory()) {
     throw new FsError('permission_denied', `write "/${rel}": ${TEMP_DIR_NAME} at the storage root is not a plain folder`);
   }

@@ -13,6 +13,8 @@ export interface NewTarget {
   target: string;
   /** Stats of what the path already names (symlinks followed), if anything. */
   existing?: Stats;
+  /** The target's parent folder is known to exist. */
+  parentExists?: boolean;
 }
 
 /** True when `child` is `base` or lies below it (host paths, already resolved). */
@@ -122,6 +124,8 @@ export class RootGuard {
   async creatable(rel: string, op: string): Promise<NewTarget> {
     const segs = this.segments(rel);
     const root = await this.realRoot();
+    const fast = await this.inExistingParent(segs, root, rel, op);
+    if (fast) return fast;
     for (let i = segs.length; i >= 0; i--) {
       const candidate = path.join(root, ...segs.slice(0, i));
       const real = await this.realOrUndefined(candidate, rel, op);
@@ -137,6 +141,35 @@ export class RootGuard {
       return { target };
     }
     throw new FsError('not_found', `${op} "/${rel}": storage root is missing`);
+  }
+
+  /**
+   * The common case in two calls: the parent exists (real path checked) and the entry itself is
+   * looked at without following it. Undefined sends the caller to the full walk.
+   */
+  private async inExistingParent(segs: string[], root: string, rel: string, op: string): Promise<NewTarget | undefined> {
+    const name = segs[segs.length - 1];
+    if (name === undefined) return undefined;
+    let parent: string;
+    try {
+      parent = await realpath(path.join(root, ...segs.slice(0, -1)));
+    } catch {
+      return undefined;
+    }
+    await this.check(parent, rel, 'invalid_path');
+    const target = path.join(parent, name);
+    await this.check(target, rel, 'invalid_path');
+    let st: Stats;
+    try {
+      st = await lstat(target);
+    } catch (err) {
+      const code = errnoOf(err);
+      if (code === 'ENOENT') return { target, parentExists: true };
+      if (code === 'ENOTDIR') throw new FsError('not_a_directory', `${op} "/${rel}": a parent is not a folder`);
+      throw localError(err, op, rel);
+    }
+    if (st.isSymbolicLink()) return undefined;
+    return { target, existing: st, parentExists: true };
   }
 
   private async realOrUndefined(candidate: string, rel: string, op: string): Promise<string | undefined> {

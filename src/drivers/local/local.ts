@@ -116,9 +116,9 @@ export class LocalDriver implements Driver {
     try {
       if (options.mtime) await utimes(tmp, options.mtime, options.mtime);
       // Resolve again: the tree may have changed while the body streamed.
-      const { target } = await this.writableTarget(rel);
+      const { target, parentExists } = await this.writableTarget(rel);
       if (options.signal?.aborted) throw new FsError('aborted', `write "/${rel}": aborted`);
-      await mkdir(path.dirname(target), { recursive: true, mode: this.settings.dirMode });
+      if (!parentExists) await mkdir(path.dirname(target), { recursive: true, mode: this.settings.dirMode });
       await renameIntoPlace(tmp, target);
       return toEntry(baseOf(rel), await stat(target));
     } catch (err) {
@@ -175,10 +175,10 @@ export class LocalDriver implements Driver {
   }
 
   /** Resolves a write target and fails early when it names a folder. */
-  private async writableTarget(rel: string): Promise<NewTarget> {
+  private async writableTarget(rel: string): Promise<NewTarget & { parentExists: boolean }> {
     const t = await this.guard.creatable(rel, 'write');
     if (t.existing?.isDirectory()) throw new FsError('is_a_directory', `write "/${rel}": a folder exists at this path`);
-    return t;
+    return { ...t, parentExists: t.existing !== undefined || t.parentExists === true };
   }
 
   private async freshTarget(rel: string, op: string): Promise<NewTarget> {

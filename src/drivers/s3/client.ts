@@ -18,6 +18,14 @@ export interface OwnedS3Client {
   client: S3Client;
   /** Destroys the client and every socket its agents hold. */
   destroy(): void;
+  /** Sockets the agents hold now. */
+  connectionStats(): { open: number; idle: number; busy: number; queued: number };
+}
+
+function count(table: NodeJS.ReadOnlyDict<unknown[]>): number {
+  let n = 0;
+  for (const list of Object.values(table)) n += list?.length ?? 0;
+  return n;
 }
 
 /** Timeouts for every request; the socket timeout is an idle timeout, so long transfers are fine. */
@@ -56,6 +64,11 @@ export function createS3Client(s: S3ClientSettings): OwnedS3Client {
   });
   return {
     client,
+    connectionStats() {
+      const busy = count(httpAgent.sockets) + count(httpsAgent.sockets);
+      const idle = count(httpAgent.freeSockets) + count(httpsAgent.freeSockets);
+      return { open: busy + idle, idle, busy, queued: count(httpAgent.requests) + count(httpsAgent.requests) };
+    },
     destroy() {
       client.destroy();
       httpAgent.destroy();

@@ -53,11 +53,19 @@ export class S3Driver implements Driver {
     this.owned.destroy();
   }
 
+  connectionStats() {
+    return this.owned.connectionStats();
+  }
+
   async stat(path: string): Promise<Entry> {
     if (path === '') return { name: '', isDir: true, size: 0 };
-    const head = await this.headObject(path, 'stat');
-    if (head) return fileEntry(baseName(path), head);
-    if (await this.isFolder(path, 'stat')) return { name: baseName(path), isDir: true, size: 0 };
+    // Both questions at once: one round trip of latency, and a server that fails HEAD on a
+    // "folder" key (some S3-compatible servers answer 500 there) still gets the folder right.
+    const [head, folder] = await Promise.allSettled([this.headObject(path, 'stat'), this.isFolder(path, 'stat')]);
+    if (head.status === 'fulfilled' && head.value) return fileEntry(baseName(path), head.value);
+    if (folder.status === 'fulfilled' && folder.value) return { name: baseName(path), isDir: true, size: 0 };
+    if (head.status === 'rejected') throw head.reason;
+    if (folder.status === 'rejected') throw folder.reason;
     throw new FsError('not_found', `stat "/${path}": no such file or folder`);
   }
 

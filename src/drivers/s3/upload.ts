@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { FsError } from '../../core/errors.js';
 import { byteCounter, uploadFailure } from '../shared/byte-counter.js';
@@ -29,29 +29,45 @@ const QUEUE_SIZE = 4;
 export async function uploadObject(r: UploadRequest): Promise<number> {
   if (r.signal?.aborted) throw new FsError('aborted', `write "/${r.rel}": aborted`);
   const counter = byteCounter(r.size, r.rel);
+  const controller = new AbortController();
   let bodyError: unknown;
+  // A broken or wrong-sized body cancels the request: S3 then never sees a complete object.
   pipeline(r.body, counter, (err) => {
-    if (err) bodyError ??= err;
+    if (!err) return;
+    bodyError ??= err;
+    controller.abort();
   });
   r.body.once('error', (err: unknown) => {
     bodyError = err;
   });
-  const controller = new AbortController();
   const onAbort = (): void => {
     controller.abort();
     counter.destroy(new FsError('aborted', `write "/${r.rel}": aborted`));
   };
   r.signal?.addEventListener('abort', onAbort, { once: true });
-  const upload = new Upload({
-    client: r.client,
-    params: { Bucket: r.bucket, Key: r.key, Body: counter },
-    partSize: PART_SIZE,
-    queueSize: QUEUE_SIZE,
-    leavePartsOnError: false,
-    abortController: controller,
-  });
+  // A body of known size under one part is read (bounded by the part size, as lib-storage's parts
+  // are), checked against its declared size, then sent in one PutObject: a short or broken body
+  // never reaches the server. Anything else goes through lib-storage's multipart upload.
+  const single = r.size !== undefined && r.size < PART_SIZE;
+  const upload = single
+    ? undefined
+    : new Upload({
+        client: r.client,
+        params: { Bucket: r.bucket, Key: r.key, Body: counter },
+        partSize: PART_SIZE,
+        queueSize: QUEUE_SIZE,
+        leavePartsOnError: false,
+        abortController: controller,
+      });
   try {
-    await upload.done();
+    if (upload) await upload.done();
+    else {
+      const chunks: Buffer[] = [];
+      for await (const chunk of counter) chunks.push(chunk as Buffer);
+      if (bodyError) throw bodyError;
+      const body = Buffer.concat(chunks);
+      await r.client.send(new PutObjectCommand({ Bucket: r.bucket, Key: r.key, Body: body, ContentLength: body.length }), { abortSignal: controller.signal });
+    }
     return counter.bytes();
   } catch (err) {
     counter.destroy();

@@ -82,6 +82,10 @@ export class SftpDriver implements Driver {
     }, signal);
   }
 
+  connectionStats() {
+    return this.pool.connectionStats();
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
   }

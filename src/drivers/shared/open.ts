@@ -2,7 +2,7 @@ import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import { FsError } from '../../core/errors.js';
 import type { AnyDriverDefinition } from '../define-driver.js';
-import type { Driver, TokenStore } from '../types.js';
+import type { ConnectionStats, Driver, TokenStore } from '../types.js';
 
 export interface OpenDriverEnv {
   logger: Logger;
@@ -16,6 +16,20 @@ export interface OpenDriverEnv {
 export interface OpenDriverResult {
   driver: Driver;
   release(): Promise<void>;
+  /** Sockets held now: the mount's dispatcher plus whatever the driver reports of its own. */
+  stats(): ConnectionStats;
+}
+
+/** Sums undici's per-origin pool figures. */
+function dispatcherStats(agent: Agent): ConnectionStats {
+  const out: ConnectionStats = { open: 0, idle: 0, busy: 0, queued: 0 };
+  for (const s of Object.values(agent.stats ?? {}) as { connected?: number; free?: number; pending?: number; queued?: number }[]) {
+    out.open += s.connected ?? 0;
+    out.idle += s.free ?? 0;
+    out.queued += (s.pending ?? 0) + (s.queued ?? 0);
+  }
+  out.busy = out.open - out.idle;
+  return out;
 }
 
 /** Parses stored options into a readable error listing every bad option. */
@@ -45,6 +59,11 @@ export function openDriver(def: AnyDriverDefinition, rawOptions: unknown, env: O
   const driver = def.create(options as never, { logger: env.logger, dispatcher, tokens: env.tokens, tempDir: env.tempDir, signal: env.signal });
   return {
     driver,
+    stats: () => {
+      const a = dispatcherStats(dispatcher);
+      const b = driver.connectionStats?.();
+      return b ? { open: a.open + b.open, idle: a.idle + b.idle, busy: a.busy + b.busy, queued: a.queued + b.queued } : a;
+    },
     release: async () => {
       try {
         await driver.close?.();

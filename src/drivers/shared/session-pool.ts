@@ -70,6 +70,12 @@ export class SessionPool<S> {
     }
   }
 
+  /** The pool's figures in the shape /metrics uses. */
+  connectionStats(): { open: number; idle: number; busy: number; queued: number } {
+    const st = this.stats();
+    return { open: st.idle + st.inUse, idle: st.idle, busy: st.inUse, queued: st.waiting };
+  }
+
   stats(): SessionPoolStats {
     const alive = this.idle.length + this.inUse.size;
     return { size: alive + this.creating, idle: this.idle.length, inUse: this.inUse.size, waiting: this.waiters.length };

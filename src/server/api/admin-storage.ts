@@ -45,8 +45,8 @@ export function adminStorageRoutes(deps: AppDeps) {
   /** AList's Storage model, with `status` from the live mount and secrets blanked. */
   function view(s: StorageRecord) {
     const info = deps.mounts.get(s.id);
-    const health = info ? mountHealth({ spec: info.spec, status: info.status() }) : undefined;
-    const status = s.disabled ? 'disabled' : health?.state === 'ready' ? 'work' : health?.state === 'error' || health?.state === 'needs_reauth' ? (health.error ?? health.state) : (health?.state ?? 'pending');
+    const health = info ? mountHealth({ spec: info.spec, status: info.status() }, info) : undefined;
+    const status = s.disabled ? 'disabled' : health?.state === 'ready' || health?.state === 'degraded' ? 'work' : health?.state === 'error' || health?.state === 'needs_reauth' ? (health.error ?? health.state) : (health?.state ?? 'pending');
     let addition = s.addition;
     try {
       addition = JSON.stringify(deps.drivers.redact(s.driver, JSON.parse(s.addition) as Record<string, unknown>));

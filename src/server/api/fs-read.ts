@@ -34,7 +34,7 @@ export function fsReadRoutes(deps: AppDeps) {
   const sign: Signer = signer(deps.settings, deps.metas);
 
   /** A folder's visible entries for this principal, after meta password and hide rules. */
-  async function visibleList(p: Principal, path: string, password: string, refresh: boolean): Promise<{ entries: VEntry[]; provider: string }> {
+  async function visibleList(p: Principal, path: string, password: string, refresh: boolean): Promise<{ entries: VEntry[]; provider: string; stale?: Date }> {
     if (!deps.metas.canAccess(p, path, password)) throw new ApiError(403, AuthMessages.metaPassword);
     if (refresh && !deps.metas.canWrite(p, path)) throw new ApiError(403, 'Refresh without permission');
     let listing;
@@ -46,15 +46,17 @@ export function fsReadRoutes(deps: AppDeps) {
     }
     const hidden = deps.metas.hiddenIn(p, path);
     const entries = sortEntries(listing.entries.filter((e) => !hidden(e.name)), deps.fs.mountOf(path)?.spec);
-    return { entries, provider: listing.provider };
+    return { entries, provider: listing.provider, stale: listing.stale };
   }
 
   return async (app: FastifyInstance) => {
-    app.all('/api/fs/list', async (req) => {
+    app.all('/api/fs/list', async (req, reply) => {
       const p = principal(req);
       const body = parseInput(ListReq, req);
       const path = userPath(p, body.path);
-      const { entries, provider } = await visibleList(p, path, body.password, body.refresh);
+      const { entries, provider, stale } = await visibleList(p, path, body.password, body.refresh);
+      // Beside AList's fields, which clients ignore: the listing is the last good one, from `stale`.
+      if (stale) reply.header('X-Filebridge-Stale', stale.toISOString());
       const page = Math.max(1, body.page);
       const slice = body.per_page < 1 ? entries : entries.slice((page - 1) * body.per_page, page * body.per_page);
       const mount = deps.fs.mountOf(path)?.spec;
@@ -66,10 +68,11 @@ export function fsReadRoutes(deps: AppDeps) {
         header: deps.metas.header(path),
         write: deps.metas.canWrite(p, path),
         provider,
+        ...(stale ? { stale: true, stale_since: stale.toISOString() } : {}),
       });
     });
 
-    app.all('/api/fs/get', async (req) => {
+    app.all('/api/fs/get', async (req, reply) => {
       const p = principal(req);
       const body = parseInput(GetReq, req);
       const path = userPath(p, body.path);
@@ -83,7 +86,9 @@ export function fsReadRoutes(deps: AppDeps) {
       }
       const mount = deps.fs.mountOf(path)?.spec;
       const s = e.isDir ? '' : sign.signFor(path, mount);
+      if (e.stale) reply.header('X-Filebridge-Stale', 'true');
       return ok({
+        ...(e.stale ? { stale: true } : {}),
         ...toObject(e, deps.settings, s),
         raw_url: e.isDir ? '' : await rawUrl(deps, req, path, s),
         readme: deps.metas.readme(path),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
+import { adminAuditRoutes, auditHook } from './admin-audit.js';
 import { adminMetaRoutes } from './admin-meta.js';
 import { adminSettingRoutes } from './admin-setting.js';
 import { adminStorageRoutes } from './admin-storage.js';
@@ -17,6 +18,7 @@ export function apiRoutes(deps: AppDeps) {
   return async (app: FastifyInstance) => {
     app.register(async (api) => {
       api.addHook('preHandler', authHook(deps));
+      api.addHook('onSend', auditHook(deps));
       api.setErrorHandler((err, _req, reply) => sendEnvelope(reply, toEnvelope(err, reply)));
       // Malformed JSON and wrong content types reach the error handler and are answered as code 400.
       await api.register(authRoutes(deps));
@@ -28,6 +30,7 @@ export function apiRoutes(deps: AppDeps) {
       await api.register(adminMetaRoutes(deps));
       await api.register(adminSettingRoutes(deps));
       await api.register(tokenRoutes(deps));
+      await api.register(adminAuditRoutes(deps));
     }, { prefix: '' });
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../../auth/errors.js';
 import { verifySign } from '../../auth/sign.js';
 import { isFsError } from '../../core/errors.js';
+import { isUpstreamFailure } from '../../core/guard.js';
 import { decodePathComponent, normalizePath } from '../../core/paths.js';
 import type { AppDeps } from '../app.js';
 import { API_CODES, ApiError } from '../api/errors.js';
@@ -19,6 +20,15 @@ function pathOf(req: FastifyRequest, door: Door): string {
 function extOf(path: string): string {
   const dot = path.lastIndexOf('.');
   return dot < 0 ? '' : path.slice(dot + 1).toLowerCase();
+}
+
+function redirect(reply: FastifyReply, url: string) {
+  return reply
+    .code(302)
+    .header('Location', url)
+    .header('Referrer-Policy', 'no-referrer')
+    .header('Cache-Control', 'max-age=0, no-cache, no-store, must-revalidate')
+    .send();
 }
 
 /** Errors on download routes: the real HTTP status, with the API envelope as the body. */
@@ -41,7 +51,15 @@ export function downloadRoutes(deps: AppDeps) {
   async function handle(door: Door, req: FastifyRequest, reply: FastifyReply) {
     const path = pathOf(req, door);
     if (needsSign(path)) verifySign(settings.get('token'), path, (req.query as Record<string, string | undefined>).sign);
-    const entry = await fs.stat(path);
+    let entry;
+    try {
+      entry = await fs.stat(path);
+    } catch (err) {
+      // The storage is failing: a direct link still cached for this file keeps downloads working.
+      const cached = door === 'd' && isUpstreamFailure(err) ? await fs.link(path).catch(() => undefined) : undefined;
+      if (cached && !cached.headers) return redirect(reply, cached.url);
+      throw err;
+    }
     if (entry.isDir) throw new ApiError(400, 'cannot download a folder');
     const spec = fs.mountOf(path)?.spec;
     const mustProxy = !spec || spec.facts.proxyOnly || spec.policy.webProxy || listed('proxy_types', extOf(path));
@@ -50,14 +68,7 @@ export function downloadRoutes(deps: AppDeps) {
     }
     if (door === 'd' && !mustProxy) {
       const link = await fs.link(path).catch(() => undefined);
-      if (link && !link.headers) {
-        return reply
-          .code(302)
-          .header('Location', link.url)
-          .header('Referrer-Policy', 'no-referrer')
-          .header('Cache-Control', 'max-age=0, no-cache, no-store, must-revalidate')
-          .send();
-      }
+      if (link && !link.headers) return redirect(reply, link.url);
     }
     return serveFile(req, reply, {
       name: entry.name,

@@ -8,13 +8,13 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get('/ping', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('pong'));
     app.get('/healthz', async () => ({ status: 'ok', uptime_s: Math.round(process.uptime()) }));
     app.get('/readyz', async (_req, reply) => {
-      const mounts = deps.mounts.list().map(mountHealth);
+      const mounts = deps.mounts.list().map((info) => mountHealth(info, deps.mounts.get(info.spec.id)));
       try {
         await deps.checkDatabase();
       } catch (err) {
         return reply.code(503).send({ status: 'unavailable', database: (err as Error).message, mounts });
       }
-      const failing = mounts.filter((m) => m.state === 'error' || m.state === 'needs_reauth').length;
+      const failing = mounts.filter((m) => m.state === 'error' || m.state === 'needs_reauth' || m.state === 'degraded').length;
       return { status: failing > 0 ? 'degraded' : 'ok', database: 'ok', mounts };
     });
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { looksLikeApiToken } from '../../auth/api-tokens.js';
+import { userLockedMessage } from '../../auth/auth-service.js';
 import { AuthError, AuthMessages } from '../../auth/errors.js';
 import { Perm } from '../../auth/permissions.js';
 import { type Principal, can } from '../../auth/principal.js';
@@ -71,6 +72,7 @@ export class DavAuth {
     const password = decoded.slice(colon + 1);
     const { auth, repos } = this.deps;
     if (auth.lockout.locked(ip)) throw new DavError(429, AuthMessages.tooMany, undefined, { 'Retry-After': '300' });
+    if (auth.userLockout.locked(username.toLowerCase())) throw new DavError(429, userLockedMessage(username), undefined, { 'Retry-After': '900' });
     if (username === 'guest') return { principal: await this.guest(), password };
     if (looksLikeApiToken(password)) return { principal: await auth.authenticate(password, ip), password: undefined };
     const key = createHash('sha256').update(`${username}\0${password}`).digest('base64');
@@ -86,7 +88,7 @@ export class DavAuth {
       }
       this.verified.delete(key);
     }
-    const user = await auth.checkCredentials({ username, password, ip });
+    const user = await auth.checkCredentials({ username, password, ip, via: 'webdav' });
     auth.lockout.reset(ip);
     this.verified.set(key, { userId: user.id, pwdTs: user.pwdTs });
     return { principal: { user, kind: 'login' }, password };

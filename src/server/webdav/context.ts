@@ -27,6 +27,8 @@ export interface DavRequest {
   password: string | undefined;
   /** Absolute virtual path of the request URI. */
   path: string;
+  /** Set when a listing used for this request was the last good one (the upstream failed). */
+  stale?: Date;
 }
 
 /** Maps any path failure to 400/403, never 500. */

@@ -59,7 +59,8 @@ async function walk(dav: DavRequest, root: VEntry, limit: number): Promise<VEntr
 }
 
 async function listVisible(dav: DavRequest, dir: string): Promise<VEntry[]> {
-  const { entries } = await dav.deps.fs.list(dir);
+  const { entries, stale } = await dav.deps.fs.list(dir);
+  if (stale) dav.stale = stale;
   const hidden = dav.deps.metas.hiddenIn(dav.principal, dir);
   return entries.filter((e) => !hidden(e.name));
 }
@@ -113,5 +114,6 @@ export async function propfind(dav: DavRequest, reply: FastifyReply, locks: DavL
   const parts: string[] = [MULTISTATUS_OPEN];
   for (const e of entries) parts.push(renderEntry(src, e, request));
   parts.push(MULTISTATUS_CLOSE);
+  if (dav.stale) reply.header('X-Filebridge-Stale', dav.stale.toISOString());
   return reply.code(207).type('application/xml; charset=utf-8').send(parts.join(''));
 }

@@ -1,0 +1,74 @@
+import type { ChangeNotifier, ChangeTopic, NotifierLogger } from '../db/notify.js';
+import { RESYNC } from '../db/notify.js';
+
+/** Reloads one in-memory copy; runs at most once at a time and once more if asked meanwhile. */
+export class Coalesced {
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly reload: () => Promise<void>, private readonly onError: (err: unknown) => void) {}
+
+  trigger(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.reload();
+      } catch (err) {
+        this.onError(err);
+      }
+    } while (this.again);
+  }
+
+  /** Resolves once no reload is running. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+}
+
+/** What each instance keeps copies of, and how to refresh each copy. */
+export interface InvalidationTargets {
+  /** Mount configurations (storages): reconcile the mount table with the database. */
+  mounts: { reconcile(): Promise<void> };
+  settings: { reload(): Promise<void> };
+  metas: { reload(): Promise<void> };
+}
+
+export interface Invalidation {
+  /** Stops reacting to changes and waits for reloads under way. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Refreshes this instance's copies when another instance (or the CLI) changes the database.
+ * Users, API tokens and revoked sessions have no copies to refresh: they are read from the
+ * database on every request, so a revocation anywhere holds everywhere at once.
+ */
+export function wireInvalidation(notifier: ChangeNotifier, targets: InvalidationTargets, logger: NotifierLogger): Invalidation {
+  const failed = (what: string) => (err: unknown) => logger.warn({ err }, `could not reload ${what} after a change elsewhere`);
+  const handlers: Record<string, Coalesced> = {
+    storages: new Coalesced(() => targets.mounts.reconcile(), failed('mounts')),
+    settings: new Coalesced(() => targets.settings.reload(), failed('settings')),
+    metas: new Coalesced(() => targets.metas.reload(), failed('path metas')),
+  };
+  const unsubscribe = notifier.subscribe((topic: ChangeTopic) => {
+    if (topic === RESYNC) for (const h of Object.values(handlers)) void h.trigger();
+    else void handlers[topic]?.trigger();
+  });
+  return {
+    stop: async () => {
+      unsubscribe();
+      await Promise.all(Object.values(handlers).map((h) => h.idle()));
+    },
+  };
+}

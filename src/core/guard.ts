@@ -1,0 +1,98 @@
+import { BrokenCircuitError, ConsecutiveBreaker, TaskCancelledError, TimeoutStrategy, circuitBreaker, handleWhen, timeout, wrap } from 'cockatiel';
+import { FsError, isFsError } from './errors.js';
+
+export interface GuardOptions {
+  /** Deadline for one metadata call (stat, list, mkdir, ...). */
+  timeoutMs: number;
+  /** Consecutive upstream failures that open the breaker. */
+  breakerThreshold: number;
+  /** How long the breaker stays open before one probe call is let through. */
+  halfOpenMs: number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/** What a mount counts about its driver calls. */
+export interface CallCounters {
+  inflight: number;
+  calls: number;
+  /** Failures that came from the upstream (not bad requests such as not_found). */
+  upstreamErrors: number;
+}
+
+const UPSTREAM_CODES = new Set(['upstream_error', 'storage_unavailable', 'rate_limited', 'unauthorized_upstream']);
+
+/** Failures that say the upstream is unwell (as opposed to a missing file or a bad name). */
+export function isUpstreamFailure(err: unknown): boolean {
+  if (err instanceof TaskCancelledError) return true;
+  return !isFsError(err) ? !(err instanceof Error && err.name === 'AbortError') : UPSTREAM_CODES.has(err.code);
+}
+
+/**
+ * One mount's protection around its driver: a timeout on every metadata call and a circuit
+ * breaker (cockatiel) that makes calls fail fast after repeated upstream failures and lets one
+ * probe through later, so the mount heals by itself.
+ */
+export class MountGuard {
+  readonly counters: CallCounters = { inflight: 0, calls: 0, upstreamErrors: 0 };
+  lastFailure: { message: string; at: Date } | undefined;
+  /** When a call last succeeded. */
+  lastSuccessAt = 0;
+  private readonly breaker;
+  private readonly timed;
+  private readonly plain;
+
+  constructor(
+    private readonly options: GuardOptions,
+    /** Told when the upstream refuses the credentials for good (a non-retryable unauthorized_upstream). */
+    private readonly onAuthRejected: (err: FsError) => void = () => undefined,
+  ) {
+    this.breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
+      halfOpenAfter: options.halfOpenMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    });
+    this.timed = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+    this.plain = this.breaker;
+  }
+
+  state(): BreakerState {
+    const s = this.breaker.state as unknown as number;
+    // cockatiel's CircuitState: 0 closed, 1 open, 2 half-open, 3 isolated.
+    return s === 0 ? 'closed' : s === 2 ? 'half_open' : 'open';
+  }
+
+  /** Runs one driver call under the breaker, with the deadline unless `timed` is false. */
+  async call<T>(fn: () => Promise<T>, timed = true): Promise<T> {
+    this.counters.inflight++;
+    this.counters.calls++;
+    try {
+      const out = await (timed ? this.timed : this.plain).execute(() => fn());
+      this.lastSuccessAt = Date.now();
+      return out;
+    } catch (err) {
+      const mapped = this.map(err);
+      if (isFsError(err, 'unauthorized_upstream') && !err.retryable) this.onAuthRejected(err);
+      if (isUpstreamFailure(err)) {
+        this.counters.upstreamErrors++;
+        this.lastFailure = { message: mapped instanceof Error ? mapped.message : String(mapped), at: new Date() };
+      }
+      throw mapped;
+    } finally {
+      this.counters.inflight--;
+    }
+  }
+
+  private map(err: unknown): unknown {
+    if (err instanceof BrokenCircuitError) {
+      const why = this.lastFailure ? `: ${this.lastFailure.message}` : '';
+      return new FsError('storage_unavailable', `upstream is failing; calls are paused for up to ${this.options.halfOpenMs} ms${why}`, {
+        retryable: true,
+        retryAfterMs: this.options.halfOpenMs,
+      });
+    }
+    if (err instanceof TaskCancelledError) {
+      return new FsError('upstream_error', `upstream did not answer within ${this.options.timeoutMs} ms`, { retryable: true, cause: err });
+    }
+    return err;
+  }
+}

@@ -1,0 +1,163 @@
+import type pg from 'pg';
+import { parseDatabaseUrl } from './client.js';
+import { CHANGE_CHANNEL } from './migrations/20261123010000_change_notify.js';
+
+/**
+ * A changed table's name (`storages`, `settings`, `metas`, `users`, `api_tokens`,
+ * `revoked_sessions`), or `*` after the listener (re)connected: changes may have been missed,
+ * so reload everything.
+ */
+export type ChangeTopic = string;
+export const RESYNC: ChangeTopic = '*';
+
+/** Hears about database changes made by any instance (or the CLI) on the same database. */
+export interface ChangeNotifier {
+  /** True when changes made elsewhere are pushed (PostgreSQL); false means rely on polling. */
+  readonly live: boolean;
+  subscribe(listener: (topic: ChangeTopic) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface NotifierLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface NotifierOptions {
+  logger?: NotifierLogger;
+  /** Reconnect backoff after the LISTEN connection is lost (default 200 ms, doubling to 10 s, jittered). */
+  reconnect?: { initialMs: number; maxMs: number };
+  /** A `SELECT 1` on the LISTEN connection this often detects a dead link (default 15 s; 0 = off). */
+  heartbeatMs?: number;
+}
+
+class Listeners {
+  private readonly set = new Set<(topic: ChangeTopic) => void>();
+
+  add(listener: (topic: ChangeTopic) => void): () => void {
+    this.set.add(listener);
+    return () => void this.set.delete(listener);
+  }
+
+  emit(topic: ChangeTopic, logger?: NotifierLogger): void {
+    for (const listener of [...this.set]) {
+      try {
+        listener(topic);
+      } catch (err) {
+        logger?.warn({ err, topic }, 'a change listener failed');
+      }
+    }
+  }
+}
+
+/** SQLite: nothing is pushed; the server's polling (storage_poll_ms) picks up edits from the CLI. */
+function quietNotifier(): ChangeNotifier {
+  const listeners = new Listeners();
+  return { live: false, subscribe: (l) => listeners.add(l), close: async () => undefined };
+}
+
+/** One dedicated `pg` client (not from the pool) that LISTENs, reconnecting with backoff when lost. */
+class PgChangeListener implements ChangeNotifier {
+  readonly live = true;
+  private readonly listeners = new Listeners();
+  /** The client being connected or listening; events of any other client are stale. */
+  private current: pg.Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private closed = false;
+  private failures = 0;
+
+  constructor(
+    private readonly pgModule: typeof pg,
+    private readonly connectionString: string,
+    private readonly options: NotifierOptions,
+  ) {}
+
+  subscribe(listener: (topic: ChangeTopic) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  /** Connects and LISTENs; on failure logs, schedules a retry and returns false. */
+  async connect(): Promise<boolean> {
+    const client = new this.pgModule.Client({ connectionString: this.connectionString, keepAlive: true, query_timeout: 10_000 });
+    this.current = client;
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client, new Error('connection ended')));
+    client.on('notification', (msg) => {
+      if (msg.channel === CHANGE_CHANNEL) this.listeners.emit(msg.payload ?? RESYNC, this.options.logger);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    } catch (err) {
+      this.lost(client, err);
+      return false;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return false;
+    }
+    this.startHeartbeat(client);
+    if (this.failures > 0) {
+      this.options.logger?.info({ after: this.failures }, 'change listener reconnected');
+      this.failures = 0;
+      this.listeners.emit(RESYNC, this.options.logger);
+    }
+    return true;
+  }
+
+  private startHeartbeat(client: pg.Client): void {
+    const every = this.options.heartbeatMs ?? 15_000;
+    if (every <= 0) return;
+    this.heartbeat = setInterval(() => {
+      client.query('SELECT 1').catch((err: unknown) => this.lost(client, err));
+    }, every);
+    this.heartbeat.unref();
+  }
+
+  /** The connection failed: drop it and try again later (once per client; stale clients are ignored). */
+  private lost(client: pg.Client, err: unknown): void {
+    if (this.closed || client !== this.current || this.timer !== undefined) return;
+    this.current = undefined;
+    clearInterval(this.heartbeat);
+    client.removeAllListeners('notification');
+    void client.end().catch(() => undefined);
+    this.failures++;
+    const { initialMs, maxMs } = this.options.reconnect ?? { initialMs: 200, maxMs: 10_000 };
+    const delay = Math.min(maxMs, initialMs * 2 ** Math.min(this.failures - 1, 20)) * (0.5 + Math.random() / 2);
+    this.options.logger?.warn({ err, retryInMs: Math.round(delay) }, 'change listener lost its database connection');
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.connect();
+    }, delay);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
+    const client = this.current;
+    this.current = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The change notifier for the database at `url`: LISTEN/NOTIFY on PostgreSQL (fed by the
+ * triggers of the change_notify migration), a quiet one on SQLite. On PostgreSQL it is listening
+ * when this returns (or, if the first attempt failed, retrying in the background).
+ */
+export async function createChangeNotifier(url: string, options: NotifierOptions = {}): Promise<ChangeNotifier> {
+  const target = parseDatabaseUrl(url);
+  if (target.engine !== 'postgres') return quietNotifier();
+  const { default: pgModule } = await import('pg');
+  const listener = new PgChangeListener(pgModule, target.connectionString, options);
+  await listener.connect();
+  return listener;
+}
+
+/** Sends a change notification by hand (the triggers cover table writes; this is for anything else). */
+export async function notifyChange(client: Pick<pg.ClientBase, 'query'>, topic: ChangeTopic): Promise<void> {
+  await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, topic]);
+}

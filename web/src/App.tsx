@@ -1,0 +1,36 @@
+import { Center, Loader } from '@mantine/core';
+import { useEffect } from 'react';
+import { AdminPage } from './admin/AdminPage';
+import { needsLogin, useMe } from './api/auth';
+import { Browser } from './browse/Browser';
+import { Shell } from './components/Shell';
+import { LoginPage } from './components/LoginPage';
+import { navigate, usePathname } from './router';
+import { UploadProvider } from './upload/context';
+import { UploadPanel } from './upload/UploadPanel';
+
+export function App() {
+  const path = usePathname();
+  const me = useMe();
+  const onLogin = path === '/@login';
+  const mustLogin = me.isError && needsLogin(me.error);
+
+  useEffect(() => {
+    if (mustLogin && !onLogin) navigate('/@login', true);
+  }, [mustLogin, onLogin]);
+
+  if (onLogin || mustLogin) return <LoginPage />;
+  if (me.isPending) {
+    return (
+      <Center h="100vh">
+        <Loader aria-label="loading" />
+      </Center>
+    );
+  }
+  return (
+    <UploadProvider>
+      <Shell>{path.startsWith('/@manage') ? <AdminPage path={path} /> : <Browser path={path} />}</Shell>
+      <UploadPanel />
+    </UploadProvider>
+  );
+}

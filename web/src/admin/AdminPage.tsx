@@ -1,0 +1,38 @@
+import { Alert, Tabs } from '@mantine/core';
+import { isAdmin, useMe } from '../api/auth';
+import { useT } from '../i18n';
+import { navigate } from '../router';
+import { Metas } from './Metas';
+import { Settings } from './Settings';
+import { Storages } from './Storages';
+import { Tokens } from './Tokens';
+import { Users } from './Users';
+
+const ADMIN_TABS = ['storages', 'users', 'metas', 'settings'] as const;
+
+export function AdminPage({ path }: { path: string }) {
+  const t = useT();
+  const me = useMe().data;
+  const admin = isAdmin(me);
+  const tab = path.split('/')[2] || (admin ? 'storages' : 'tokens');
+  if (!admin && tab !== 'tokens') return <Alert color="red">{t('noPermission')}</Alert>;
+  const tabs = admin ? [...ADMIN_TABS, 'tokens' as const] : (['tokens'] as const);
+  return (
+    <Tabs value={tab} onChange={(v) => v && navigate(`/@manage/${v}`)} keepMounted={false}>
+      <Tabs.List mb="md">
+        {tabs.map((k) => (
+          <Tabs.Tab key={k} value={k}>
+            {t(k)}
+          </Tabs.Tab>
+        ))}
+      </Tabs.List>
+      <Tabs.Panel value="storages">{admin && <Storages />}</Tabs.Panel>
+      <Tabs.Panel value="users">{admin && <Users />}</Tabs.Panel>
+      <Tabs.Panel value="metas">{admin && <Metas />}</Tabs.Panel>
+      <Tabs.Panel value="settings">{admin && <Settings />}</Tabs.Panel>
+      <Tabs.Panel value="tokens">
+        <Tokens admin={admin} />
+      </Tabs.Panel>
+    </Tabs>
+  );
+}

@@ -1,6 +1,7 @@
-import { PassThrough, Transform, Writable, addAbortSignal, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, Writable, addAbortSignal, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FsError } from '../../core/errors.js';
+import { byteCounter } from '../shared/byte-counter.js';
 import type { SessionPool } from '../shared/session-pool.js';
 import { ftpError } from './ftp.errors.js';
 import type { FtpSession } from './session.js';
@@ -81,21 +82,6 @@ export function download(pool: SessionPool<FtpSession>, session: FtpSession, req
   return out;
 }
 
-/** Counts bytes and fails as soon as a body outgrows its declared size. */
-export function byteCounter(declared: number | undefined, rel: string): Transform & { bytes(): number } {
-  let count = 0;
-  const t = new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      count += chunk.length;
-      if (declared !== undefined && count > declared) {
-        done(new FsError('invalid_input', `write "/${rel}": body is longer than the declared size of ${declared} bytes`));
-        return;
-      }
-      done(null, chunk);
-    },
-  });
-  return Object.assign(t, { bytes: () => count });
-}
 
 export interface StoreOptions {
   size?: number;

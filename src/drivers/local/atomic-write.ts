@@ -2,9 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FsError } from '../../core/errors.js';
+import { byteCounter } from '../shared/byte-counter.js';
 import { isErrnoError, localError } from './local.errors.js';
 import { TEMP_DIR_NAME } from './containment.js';
 
@@ -15,21 +16,6 @@ export interface TempStreamOptions {
   rel: string;
 }
 
-/** Counts bytes and fails as soon as a body outgrows its declared size. */
-function byteCounter(declared: number | undefined, rel: string): Transform & { bytes(): number } {
-  let count = 0;
-  const t = new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      count += chunk.length;
-      if (declared !== undefined && count > declared) {
-        done(new FsError('invalid_input', `write "/${rel}": body is longer than the declared size of ${declared} bytes`));
-        return;
-      }
-      done(null, chunk);
-    },
-  });
-  return Object.assign(t, { bytes: () => count });
-}
 
 function writeFailure(err: unknown, signal: AbortSignal | undefined, rel: string): FsError {
   if (err instanceof FsError) return err;

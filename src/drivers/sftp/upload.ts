@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { WriteStream } from 'ssh2';
 import { FsError } from '../../core/errors.js';
+import { byteCounter } from '../shared/byte-counter.js';
 import { ops, type SftpSession } from './session.js';
 import { sftpError, sftpStatus } from './sftp.errors.js';
 import { UPLOAD_TEMP_PREFIX } from './tree.js';
@@ -18,21 +19,6 @@ export interface UploadOptions {
   replacing: boolean;
 }
 
-/** Counts bytes and fails as soon as a body outgrows its declared size. */
-function byteCounter(declared: number | undefined, rel: string): Transform & { bytes(): number } {
-  let count = 0;
-  const t = new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      count += chunk.length;
-      if (declared !== undefined && count > declared) {
-        done(new FsError('invalid_input', `write "/${rel}": body is longer than the declared size of ${declared} bytes`));
-        return;
-      }
-      done(null, chunk);
-    },
-  });
-  return Object.assign(t, { bytes: () => count });
-}
 
 /**
  * Resolves once ssh2's write stream has closed its remote handle (it emits "close" only after the

@@ -13,6 +13,23 @@ function row(cells: string[], widths: number[]): string {
   return cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
 }
 
+interface LiveMount {
+  mount_path: string;
+  state: string;
+  error: string | null;
+}
+
+/** Live states from the local server's /readyz, when it runs; empty otherwise (the CLI works either way). */
+async function liveStates(port: number): Promise<Map<string, LiveMount>> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1500) });
+    const body = (await res.json()) as { mounts?: LiveMount[] };
+    return new Map((body.mounts ?? []).map((m) => [m.mount_path, m]));
+  } catch {
+    return new Map();
+  }
+}
+
 /** `filebridge storage list | enable | disable`: works with the server running or stopped. */
 export function storageCommands(ctx: CommandContext): Command {
   const cmd = new Command('storage').description('list, enable and disable storages (edits the database; a running server follows within seconds)');
@@ -20,9 +37,16 @@ export function storageCommands(ctx: CommandContext): Command {
     .option('--json', 'print JSON')
     .action(async (o: { data?: string; db?: string; json?: boolean }) => {
       const list = await ctx.withDatabase({ data: o.data, db: o.db }, (repos) => repos.storages.list());
-      if (o.json) return ctx.print(JSON.stringify(list, null, 2));
-      const cells = list.map((s) => [String(s.id), s.mountPath, s.driver, s.disabled ? 'disabled' : 'enabled', s.remark]);
-      const head = ['ID', 'MOUNT', 'DRIVER', 'STATUS', 'REMARK'];
+      const live = await liveStates(ctx.config({ data: o.data, db: o.db }).port);
+      if (o.json) return ctx.print(JSON.stringify(list.map((s) => ({ ...s, live: live.get(s.mountPath) ?? null })), null, 2));
+      const state = (s: StorageRecord) => {
+        const m = live.get(s.mountPath);
+        if (s.disabled) return 'disabled';
+        if (!m) return 'enabled (server not reachable)';
+        return m.error ? `${m.state}: ${m.error}` : m.state;
+      };
+      const cells = list.map((s) => [String(s.id), s.mountPath, s.driver, state(s), s.remark]);
+      const head = ['ID', 'MOUNT', 'DRIVER', 'STATE', 'REMARK'];
       const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
       ctx.print(row(head, widths));
       for (const c of cells) ctx.print(row(c, widths));

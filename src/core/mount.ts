@@ -173,6 +173,11 @@ export class Mount {
     });
   }
 
+  /** What the driver reports about itself (e.g. its OAuth token's state and route). */
+  details(): Record<string, unknown> | undefined {
+    return this.opened?.driver.status?.().details;
+  }
+
   /** Upstream connections held now (zero when the driver is not open). */
   connections(): ConnectionStats {
     return this.opened?.stats?.() ?? { open: 0, idle: 0, busy: 0, queued: 0 };

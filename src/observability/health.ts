@@ -14,6 +14,8 @@ export interface MountHealth {
   connections: { open: number; idle: number; busy: number; queued: number };
   requests_in_flight: number;
   upstream_errors: number;
+  /** Driver-specific state, such as an OAuth token's route and last refresh. */
+  details: Record<string, unknown> | null;
 }
 
 export function mountHealth(info: MountInfo, mount?: Mount): MountHealth {
@@ -31,5 +33,6 @@ export function mountHealth(info: MountInfo, mount?: Mount): MountHealth {
     connections: mount?.connections() ?? { open: 0, idle: 0, busy: 0, queued: 0 },
     requests_in_flight: mount?.counters.inflight ?? 0,
     upstream_errors: mount?.counters.upstreamErrors ?? 0,
+    details: mount?.details() ?? null,
   };
 }

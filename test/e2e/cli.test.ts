@@ -24,11 +24,13 @@ describe('filebridge CLI against a running server', () => {
     rmSync(files, { recursive: true, force: true });
   });
 
-  it('lists storages from the database', async () => {
-    const r = await runCli(['storage', 'list', '--data', server.dataDir]);
+  it('lists storages from the database, with live states when the server answers', async () => {
+    const r = await runCli(['storage', 'list', '--data', server.dataDir], { FILEBRIDGE_PORT: '1' });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^ID\s+MOUNT\s+DRIVER\s+STATUS/m);
-    expect(r.stdout).toMatch(/\/media\s+Local\s+enabled/);
+    expect(r.stdout).toMatch(/^ID\s+MOUNT\s+DRIVER\s+STATE/m);
+    expect(r.stdout).toMatch(/\/media\s+Local\s+enabled \(server not reachable\)/);
+    const live = await runCli(['storage', 'list', '--data', server.dataDir], { FILEBRIDGE_PORT: new URL(server.url).port });
+    expect(live.stdout).toMatch(/\/media\s+Local\s+ready/);
   });
 
   it('disables a storage while the server runs; the server closes it within seconds', async () => {

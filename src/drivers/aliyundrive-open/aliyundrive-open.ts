@@ -50,6 +50,10 @@ export class AliyundriveOpenDriver implements Driver {
     return this.tokens.status();
   }
 
+  status() {
+    return this.tokens.driverStatus();
+  }
+
   async stat(path: string): Promise<Entry> {
     return entryOf(await this.must(path, 'stat'), baseName(path));
   }

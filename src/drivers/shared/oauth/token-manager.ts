@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { FsError } from '../../../core/errors.js';
-import type { TokenStore } from '../../types.js';
+import type { DriverStatus, TokenStore } from '../../types.js';
 import { DEFAULT_POLICY, RefreshPolicy, type RefreshPolicyOptions } from './policy.js';
 import { RefreshRejected, type RefreshRoute } from './routes.js';
 import { fromPersisted, seedFingerprint, seedTokens, toPersisted, type TokenSet } from './state.js';
@@ -116,6 +116,19 @@ export class TokenManager {
       refreshes: this.stats.refreshes,
       failures: this.stats.failures,
     };
+  }
+
+  /** The token's state as the mount shows it: degraded while refreshes fail, with the route in use. */
+  driverStatus(): DriverStatus {
+    const t = this.status();
+    const details = {
+      token_state: t.state,
+      token_route: t.route,
+      token_expires_at: t.expiresAt?.toISOString() ?? null,
+      last_refresh_at: t.lastRefreshAt?.toISOString() ?? null,
+      last_refresh_error: t.lastError,
+    };
+    return t.state === 'refresh_failing' ? { degraded: `token refresh failing (${t.lastError ?? 'unknown error'}); serving with the current access token`, details } : { details };
   }
 
   close(): void {

@@ -15,6 +15,12 @@ export interface DavOptions {
   propfindInfinity: boolean;
   /** Most entries one Depth: infinity PROPFIND may report. */
   infinityLimit: number;
+  /**
+   * Rendered <D:response> elements by entry object. Core's cached listings are shared, immutable
+   * arrays that are replaced when a folder changes, so an entry object always renders the same
+   * for the same request shape; the WeakMap lets them go with the listing.
+   */
+  renderCache: WeakMap<object, { sig: string; xml: string }>;
 }
 
 /** One authenticated WebDAV request: who asks, and for which virtual path. */

@@ -35,6 +35,7 @@ export function davOptions(deps: AppDeps): DavOptions {
     prefix: deps.config.webdav_prefix.replace(/\/+$/, '') || '/dav',
     propfindInfinity: deps.config.webdav_propfind_infinity,
     infinityLimit: 100_000,
+    renderCache: new WeakMap(),
   };
 }
 

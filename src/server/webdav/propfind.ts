@@ -112,7 +112,24 @@ export async function propfind(dav: DavRequest, reply: FastifyReply, locks: DavL
     dirHrefs: new Map(),
   };
   const parts: string[] = [MULTISTATUS_OPEN];
-  for (const e of entries) parts.push(renderEntry(src, e, request));
+  // Entries with no dead properties, in an area with no locks, render the same every time.
+  const sig = `${dav.options.prefix}\n${dav.principal.user.basePath}\n${JSON.stringify(request)}`;
+  const reusable = !src.activeLocks || src.activeLocks.length === 0;
+  const cache = dav.options.renderCache;
+  for (const e of entries) {
+    if (!reusable || src.dead.has(e.path)) {
+      parts.push(renderEntry(src, e, request));
+      continue;
+    }
+    const hit = cache.get(e);
+    if (hit?.sig === sig) {
+      parts.push(hit.xml);
+      continue;
+    }
+    const xml = renderEntry(src, e, request);
+    cache.set(e, { sig, xml });
+    parts.push(xml);
+  }
   parts.push(MULTISTATUS_CLOSE);
   if (dav.stale) reply.header('X-Filebridge-Stale', dav.stale.toISOString());
   return reply.code(207).type('application/xml; charset=utf-8').send(parts.join(''));

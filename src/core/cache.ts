@@ -59,6 +59,26 @@ export class ListCache<E = unknown> {
     return p;
   }
 
+  /** The fresh listing of `dir` if it is cached (no load). */
+  peek(dir: string): E[] | undefined {
+    return this.lru?.get(dir)?.entries;
+  }
+
+  /**
+   * Replaces the cached listing of `dir` with `fn(listing)` when one is cached (a write that
+   * knows its result updates the folder instead of forcing a full relist). Returns whether it was.
+   */
+  patch(dir: string, fn: (entries: E[]) => E[]): boolean {
+    const hit = this.lru?.get(dir);
+    if (!hit) return false;
+    this.generation++;
+    this.inflight.delete(dir);
+    const next = { entries: fn(hit.entries), at: hit.at };
+    this.lru?.set(dir, next, { noUpdateTTL: true });
+    this.lastGood?.set(dir, next);
+    return true;
+  }
+
   /** Forgets one folder's listing. */
   invalidate(dir: string): void {
     this.generation++;

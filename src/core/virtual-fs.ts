@@ -58,6 +58,8 @@ export class VirtualFs {
     }
     if (r.rel === '') return virtualDir(p, r.mount.spec.driverId, r.mount.spec.modified, false);
     try {
+      const known = fromCachedParent(r.mount, r.rel, p);
+      if (known) return known;
       const e = await r.mount.driver().stat(r.rel);
       return { ...e, name: baseName(p), path: p, provider: r.mount.spec.driverId };
     } catch (err) {
@@ -152,8 +154,11 @@ export class VirtualFs {
     }
     const e = await d.write(rel, body, { size: req.size, mtime: req.mtime, signal: req.signal });
     mount.links.delete(rel);
-    this.invalidateUp(mount, rel);
-    return { ...e, name: baseName(p), path: p, provider: mount.spec.driverId };
+    const written: VEntry = { ...e, name: baseName(p), path: p, provider: mount.spec.driverId };
+    // The folder's cached listing takes the new entry; with none cached, ancestors are forgotten.
+    const dir = parentRel(rel);
+    if (!mount.cache.patch(dir, (list) => [...list.filter((x) => x.name !== written.name), written])) this.invalidateUp(mount, rel);
+    return written;
   }
 
   async mkdir(path: string, options: { createParents?: boolean } = {}): Promise<void> {
@@ -293,6 +298,24 @@ export class VirtualFs {
 }
 
 /** Reads a driver listing into VEntries once; names from a driver are single segments, so paths are joined directly. */
+function parentRel(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}
+
+/**
+ * Answers a stat from the parent folder's fresh cached listing: found, or not_found when the
+ * listing does not have it. Undefined when no listing is cached.
+ */
+function fromCachedParent(mount: Mount, rel: string, p: string): VEntry | undefined {
+  const listing = mount.cache.peek(parentRel(rel));
+  if (!listing) return undefined;
+  const name = baseName(p);
+  const hit = listing.find((e) => e.name === name) ?? listing.find((e) => e.name.normalize('NFC') === name);
+  if (!hit) throw new FsError('not_found', `${p}: no such file or folder`);
+  return { ...hit, path: p };
+}
+
 /** The last good listing to serve when the upstream failed (not when the request was wrong). */
 function staleFallback(mount: Mount, rel: string, err: unknown): { entries: VEntry[]; at: Date } | undefined {
   if (!isUpstreamFailure(err)) return undefined;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
+import { LRUCache } from 'lru-cache';
 import { Agent, type Dispatcher } from 'undici';
 import { FsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
@@ -24,6 +25,8 @@ type Call = HttpRequest & { op: string; rel: string; ok: readonly number[] };
 /** The WebDav driver: a folder on any WebDAV server (rclone, Nextcloud, Apache, nginx, ...). See docs/drivers/webdav.md. */
 export class WebdavDriver implements Driver {
   private readonly urls: DavUrls;
+  /** Folders seen to exist in the last seconds: repeated writes into one folder skip the look. */
+  private readonly knownDirs = new LRUCache<string, true>({ max: 2000, ttl: 10_000 });
 
   constructor(private readonly s: WebdavSettings) {
     this.urls = s.urls;
@@ -82,18 +85,30 @@ export class WebdavDriver implements Driver {
   /** PUT to a hidden temp name in the target folder, then MOVE it over the target: never a half file. */
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<Entry> {
     if (path === '') throw new FsError('is_a_directory', 'write "/": the storage root is a folder');
-    const existing = await this.propfind(path, '0', { op: 'write' });
-    if (existing?.isDir) throw new FsError('is_a_directory', `write "/${path}": a folder exists at this path`);
-    if (!existing) await this.ensureParent(path);
+    await this.ensureParent(path);
     const temp = [parentOf(path), `.filebridge-upload-${randomUUID()}.tmp`].filter((p) => p !== '').join('/');
     try {
       const size = await this.upload(temp, body, { ...options, rel: path });
-      await this.discardCall({ method: 'MOVE', url: this.urls.url(temp), headers: { destination: this.urls.url(path), overwrite: 'T' }, op: 'write', rel: path, ok: [201, 204] });
+      await this.commit(temp, path);
       return { name: baseName(path), isDir: false, size, mtime: options.mtime ?? new Date() };
     } catch (err) {
       await this.call({ method: 'DELETE', url: this.urls.url(temp), op: 'write', rel: path, ok: [200, 204, 404] }).then(discard, () => undefined);
       throw err;
     }
+  }
+
+  /**
+   * Moves the finished temp file onto the target: without overwriting first (one round trip for
+   * a new file); when something is there, a folder is refused and a file replaced.
+   */
+  private async commit(temp: string, path: string): Promise<void> {
+    const move = (overwrite: 'T' | 'F') => ({ method: 'MOVE', url: this.urls.url(temp), headers: { destination: this.urls.url(path), overwrite }, op: 'write', rel: path, ok: [201, 204, 412] });
+    const first = await this.call(move('F'));
+    discard(first);
+    if (first.status !== 412) return;
+    const existing = await this.propfind(path, '0', { op: 'write' });
+    if (existing?.isDir) throw new FsError('is_a_directory', `write "/${path}": a folder exists at this path`);
+    await this.discardCall({ ...move('T'), ok: [201, 204] });
   }
 
   /** MKCOL; creates missing parents and treats an existing folder as success. */
@@ -110,8 +125,9 @@ export class WebdavDriver implements Driver {
    */
   private async ensureParent(path: string): Promise<void> {
     const parent = parentOf(path);
-    if (parent === '' || (await this.propfind(parent, '0', { op: 'write' }))?.isDir) return;
-    await this.ensureFolder(parent);
+    if (parent === '' || this.knownDirs.has(parent)) return;
+    if (!(await this.propfind(parent, '0', { op: 'write' }))?.isDir) await this.ensureFolder(parent);
+    this.knownDirs.set(parent, true);
   }
 
   /**
@@ -134,6 +150,7 @@ export class WebdavDriver implements Driver {
 
   async remove(path: string, options: RemoveOptions = {}): Promise<void> {
     if (path === '') throw new FsError('permission_denied', 'remove "/": the storage root cannot be removed');
+    this.knownDirs.clear();
     const st = await this.stat(path);
     if (st.isDir && !options.recursive) {
       for await (const child of this.list(path)) {
@@ -145,6 +162,7 @@ export class WebdavDriver implements Driver {
   }
 
   async move(from: string, to: string): Promise<void> {
+    this.knownDirs.clear();
     await this.transfer('MOVE', from, to);
   }
 

@@ -92,6 +92,8 @@ export class Mount {
   readonly guard: MountGuard;
   /** Direct links by driver-relative path, kept until they expire. */
   readonly links = new LRUCache<string, Link>({ max: 1000 });
+  /** Folders confirmed to exist in the last seconds (uploads into one folder skip the look-up). */
+  readonly knownDirs = new LRUCache<string, true>({ max: 5000, ttl: 5000 });
   private staleAt: Date | undefined;
 
   constructor(spec: MountSpec, deps: MountDeps) {
@@ -191,6 +193,7 @@ export class Mount {
     if (opened) await releaseQuietly(opened, this.deps.logger);
     this.cache.clear();
     this.links.clear();
+    this.knownDirs.clear();
   }
 
   private attempt(): Promise<void> {

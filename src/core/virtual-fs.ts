@@ -73,6 +73,15 @@ export class VirtualFs {
     }
   }
 
+  /** Whether `path` is a folder, from a short memo of folders seen when it has one. */
+  async isFolder(path: string): Promise<boolean> {
+    const r = this.resolve(path);
+    if (r && (r.rel === '' || r.mount.knownDirs.has(r.rel))) return true;
+    const e = await this.statOrUndefined(path);
+    if (e?.isDir && r) r.mount.knownDirs.set(r.rel, true);
+    return e?.isDir === true;
+  }
+
   async exists(path: string): Promise<boolean> {
     try {
       await this.stat(path);
@@ -178,6 +187,7 @@ export class VirtualFs {
     if (!d.remove) throw new FsError('not_supported', `storage at ${mount.path} does not support removal`);
     await d.remove(rel, { recursive: options.recursive ?? true });
     mount.links.clear();
+    mount.knownDirs.clear();
     mount.cache.invalidateTree(rel);
     this.invalidateUp(mount, rel);
   }
@@ -255,6 +265,7 @@ export class VirtualFs {
   }
 
   private async checkParent(p: string, createParents: boolean): Promise<void> {
+    if (await this.isFolder(parentPath(p))) return;
     const parent = await this.statOrUndefined(parentPath(p));
     if (parent && !parent.isDir) throw new FsError('not_a_directory', `${parentPath(p)} is not a folder`);
     if (!parent && !createParents) throw new FsError('conflict', `parent folder ${parentPath(p)} does not exist`);
@@ -279,6 +290,7 @@ export class VirtualFs {
   private afterTransfer(rs: Resolved, rt: Resolved, moved: boolean): void {
     if (moved) {
       rs.mount.links.clear();
+      rs.mount.knownDirs.clear();
       rs.mount.cache.invalidateTree(rs.rel);
       this.invalidateUp(rs.mount, rs.rel);
     }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './rclone.js';
 
 export interface SftpTestServer {
   host: string;
@@ -11,18 +11,7 @@ export interface SftpTestServer {
   close(): Promise<void>;
 }
 
-/** A port that was free a moment ago (the OS picks it; the server binds it right after). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function requireRclone(): void {
   const probe = spawnSync('rclone', ['version'], { stdio: 'ignore' });

@@ -58,7 +58,7 @@ export async function put(dav: DavRequest, reply: FastifyReply, locks: DavLocks)
   const existing = await statOrUndefined(dav, dav.path);
   if (existing?.isDir) throw new DavError(409, 'a collection exists at this URI');
   httpPreconditions(dav, existing);
-  if (!existing && !(await statOrUndefined(dav, parentPath(dav.path)))?.isDir) throw new DavError(409, 'the parent collection does not exist');
+  if (!existing && !(await dav.deps.fs.isFolder(parentPath(dav.path)))) throw new DavError(409, 'the parent collection does not exist');
   await locks.requireUnlocked(dav, tokens, [{ path: dav.path, membership: !existing }]);
   const mtime = requestedMtime(dav);
   const abort = new AbortController();

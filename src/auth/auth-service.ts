@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Repositories, UserRecord } from '../db/repositories/index.js';
 import { AuditLog } from './audit.js';
 import { UserRole } from '../db/repositories/index.js';
@@ -36,10 +36,10 @@ export interface AuthServiceDeps {
   now?: () => number;
 }
 
+/** Constant-time comparison; hashing first hides the length too. */
 function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 /** Logins, and turning an Authorization header or Basic credentials into a Principal. */

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { withLease } from '../../cluster/lease.js';
 import type { FastifyReply } from 'fastify';
 import { isAdmin } from '../../auth/principal.js';
 import { isFsError } from '../../core/errors.js';
@@ -82,6 +83,15 @@ export async function lock(dav: DavRequest, reply: FastifyReply, locks: DavLocks
   const info = lockInfoOf(body);
   const depth = lockDepth(dav);
   const { tokens } = await locks.checkIf(dav);
+  // Conflict check and insert as one step, across requests and instances: two exclusive LOCKs
+  // racing for one resource never both win.
+  const { record, isDir, status } = await withLease(dav.deps.repos.leases, 'webdav-lock', { ttlMs: 10_000, pollMs: 5 }, () =>
+    createLock(dav, locks, info, depth, tokens),
+  );
+  return lockReply(dav, reply, locks, record, isDir, status);
+}
+
+async function createLock(dav: DavRequest, locks: DavLocks, info: ReturnType<typeof lockInfoOf>, depth: ReturnType<typeof lockDepth>, tokens: Set<string>) {
   let entry = await statOrUndefined(dav, dav.path);
   await checkConflicts(dav, locks, info, depth);
   let status = 200;
@@ -106,7 +116,7 @@ export async function lock(dav: DavRequest, reply: FastifyReply, locks: DavLocks
     createdAt: now,
   };
   await locks.repo.create(record);
-  return lockReply(dav, reply, locks, record, entry.isDir, status);
+  return { record, isDir: entry.isDir, status };
 }
 
 /** UNLOCK (RFC 4918 §9.11): 204; 400 without a token; 409 when the token does not cover the URI. */

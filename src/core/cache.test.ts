@@ -55,3 +55,30 @@ describe('ListCache', () => {
     expect(await cache.get('e', async () => entries(7))).toEqual(entries(7));
   });
 });
+
+describe('ListCache look-ups and in-place updates', () => {
+  it('answers names from a cached listing and takes written entries without a reload', async () => {
+    const cache = new ListCache<Entry>({ ttlMs: 60_000, max: 10 });
+    expect(cache.lookup('d', 'a')).toBeUndefined();
+    expect(cache.upsert('d', { name: 'x', isDir: false, size: 1 })).toBe(false);
+    let loads = 0;
+    const first = await cache.get('d', async () => {
+      loads++;
+      return [{ name: 'a', isDir: false, size: 1 }, { name: 'caf\u0065\u0301', isDir: false, size: 2 }];
+    });
+    expect(cache.lookup('d', 'a')?.size).toBe(1);
+    expect(cache.lookup('d', 'missing')).toBeNull();
+    expect(cache.lookup('d', 'caf\u00e9')?.size).toBe(2);
+    expect(cache.upsert('d', { name: 'b', isDir: false, size: 3 })).toBe(true);
+    expect(cache.upsert('d', { name: 'a', isDir: false, size: 9 })).toBe(true);
+    const after = await cache.get('d', async () => {
+      loads++;
+      return [];
+    });
+    expect(loads).toBe(1);
+    expect(after.map((e) => `${e.name}:${e.size}`)).toEqual(['a:9', 'caf\u0065\u0301:2', 'b:3']);
+    expect(first.map((e) => e.name)).toEqual(['a', 'caf\u0065\u0301']);
+    cache.seed('fresh', []);
+    expect(cache.lookup('fresh', 'anything')).toBeNull();
+  });
+});

@@ -10,13 +10,15 @@ export interface ListCacheOptions {
 interface Cached<E> {
   entries: E[];
   at: number;
+  /** Entries by name (and by NFC name), built at the first look-up and kept up to date by upsert. */
+  index?: Map<string, E>;
 }
 
 /**
  * Per-mount listing cache: bounded, with a TTL, and single-flight so that concurrent listings of
  * one folder cost one upstream call. Keys are driver-relative folder paths.
  */
-export class ListCache<E = unknown> {
+export class ListCache<E extends { name: string } = { name: string }> {
   private readonly lru: LRUCache<string, Cached<E>> | undefined;
   private readonly inflight = new Map<string, Promise<E[]>>();
   /** The last listing that loaded, kept past its TTL for stale-if-error. */
@@ -59,24 +61,48 @@ export class ListCache<E = unknown> {
     return p;
   }
 
-  /** The fresh listing of `dir` if it is cached (no load). */
-  peek(dir: string): E[] | undefined {
-    return this.lru?.get(dir)?.entries;
+  /**
+   * Looks a name up in the fresh cached listing of `dir`: the entry, null when the listing is
+   * cached and lacks it, undefined when no listing is cached (no load either way).
+   */
+  lookup(dir: string, name: string): E | null | undefined {
+    const hit = this.lru?.get(dir);
+    if (!hit) return undefined;
+    hit.index ??= indexOf(hit.entries);
+    return hit.index.get(name) ?? null;
   }
 
   /**
-   * Replaces the cached listing of `dir` with `fn(listing)` when one is cached (a write that
-   * knows its result updates the folder instead of forcing a full relist). Returns whether it was.
+   * Puts `entry` into the cached listing of `dir` when one is cached (a write that knows its
+   * result updates the folder instead of forcing a full relist). Returns whether it was cached.
+   * The listing is copied, never changed in place: callers may still hold the old one.
    */
-  patch(dir: string, fn: (entries: E[]) => E[]): boolean {
+  upsert(dir: string, entry: E): boolean {
     const hit = this.lru?.get(dir);
     if (!hit) return false;
     this.generation++;
     this.inflight.delete(dir);
-    const next = { entries: fn(hit.entries), at: hit.at };
+    hit.index ??= indexOf(hit.entries);
+    const old = hit.index.get(entry.name);
+    const entries = hit.entries.slice();
+    if (old) entries[entries.indexOf(old)] = entry;
+    else entries.push(entry);
+    const index = hit.index;
+    index.set(entry.name, entry);
+    const next = { entries, at: hit.at, index };
     this.lru?.set(dir, next, { noUpdateTTL: true });
     this.lastGood?.set(dir, next);
     return true;
+  }
+
+  /** Caches a listing the caller knows to be complete (e.g. a folder it has just created). */
+  seed(dir: string, entries: E[]): void {
+    if (!this.lru) return;
+    this.generation++;
+    this.inflight.delete(dir);
+    const cached = { entries, at: Date.now() };
+    this.lru.set(dir, cached);
+    this.lastGood?.set(dir, cached);
   }
 
   /** Forgets one folder's listing. */
@@ -106,4 +132,14 @@ export class ListCache<E = unknown> {
     this.lastGood?.clear();
     this.inflight.clear();
   }
+}
+
+function indexOf<E extends { name: string }>(entries: E[]): Map<string, E> {
+  const index = new Map<string, E>();
+  for (const e of entries) {
+    index.set(e.name, e);
+    const nfc = e.name.normalize('NFC');
+    if (nfc !== e.name && !index.has(nfc)) index.set(nfc, e);
+  }
+  return index;
 }

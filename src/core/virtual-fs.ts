@@ -166,18 +166,26 @@ export class VirtualFs {
     const written: VEntry = { ...e, name: baseName(p), path: p, provider: mount.spec.driverId };
     // The folder's cached listing takes the new entry; with none cached, ancestors are forgotten.
     const dir = parentRel(rel);
-    if (!mount.cache.patch(dir, (list) => [...list.filter((x) => x.name !== written.name), written])) this.invalidateUp(mount, rel);
+    if (!mount.cache.upsert(dir, written)) this.invalidateUp(mount, rel);
     return written;
   }
 
-  async mkdir(path: string, options: { createParents?: boolean } = {}): Promise<void> {
+  /**
+   * Creates a folder (and missing parents unless `createParents` is false). With `fresh`, the
+   * caller has just seen that nothing was there, so the new folder is known empty: its listing is
+   * cached as such and uploads into it need no look-ups upstream.
+   */
+  async mkdir(path: string, options: { createParents?: boolean; fresh?: boolean } = {}): Promise<void> {
     const { mount, rel, p } = this.resolveInside(path);
     if (rel === '') return;
     const d = mount.driver();
     if (!d.mkdir) throw new FsError('not_supported', `storage at ${mount.path} does not support folders`);
     if (options.createParents === false) await this.checkParent(p, false);
     await d.mkdir(rel);
-    this.invalidateUp(mount, rel);
+    mount.knownDirs.set(rel, true);
+    const made: VEntry = { name: baseName(p), path: p, isDir: true, size: 0, mtime: new Date(), provider: mount.spec.driverId };
+    if (!mount.cache.upsert(parentRel(rel), made)) this.invalidateUp(mount, rel);
+    if (options.fresh) mount.cache.seed(rel, []);
   }
 
   async remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
@@ -320,11 +328,9 @@ function parentRel(rel: string): string {
  * listing does not have it. Undefined when no listing is cached.
  */
 function fromCachedParent(mount: Mount, rel: string, p: string): VEntry | undefined {
-  const listing = mount.cache.peek(parentRel(rel));
-  if (!listing) return undefined;
-  const name = baseName(p);
-  const hit = listing.find((e) => e.name === name) ?? listing.find((e) => e.name.normalize('NFC') === name);
-  if (!hit) throw new FsError('not_found', `${p}: no such file or folder`);
+  const hit = mount.cache.lookup(parentRel(rel), baseName(p));
+  if (hit === undefined) return undefined;
+  if (hit === null) throw new FsError('not_found', `${p}: no such file or folder`);
   return { ...hit, path: p };
 }
 

@@ -81,7 +81,8 @@ export async function mkcol(dav: DavRequest, reply: FastifyReply, locks: DavLock
   const parent = await statOrUndefined(dav, parentPath(dav.path));
   if (!parent?.isDir) throw new DavError(409, 'the parent collection does not exist');
   await locks.requireUnlocked(dav, tokens, [{ path: dav.path, membership: true }]);
-  await dav.deps.fs.mkdir(dav.path, { createParents: false });
+  // Nothing was there a moment ago: core may treat the new collection as known empty.
+  await dav.deps.fs.mkdir(dav.path, { createParents: false, fresh: true });
   return reply.code(201).send();
 }
 

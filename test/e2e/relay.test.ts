@@ -98,8 +98,10 @@ describe(`rclone uploads ${FILES} files through /dav to a WebDav and an S3 mount
     console.log(JSON.stringify(counts));
     expect(counts.webdav.peak).toBeLessThanOrEqual(POOL);
     expect(counts.s3.peak).toBeLessThanOrEqual(POOL);
-    expect(counts.webdav.total).toBeLessThanOrEqual(POOL * 2);
-    expect(counts.s3.total).toBeLessThanOrEqual(POOL * 2);
+    // Upstreams close keep-alive sockets that sit idle (Node servers after 5 s), and the pool then
+    // opens a replacement: a handful over the run, never one per file (5,000 here would be a leak).
+    expect(counts.webdav.total).toBeLessThanOrEqual(POOL * 5);
+    expect(counts.s3.total).toBeLessThanOrEqual(POOL * 5);
     expect(peakFds - baseline).toBeLessThan(200);
   }, 900_000);
 });

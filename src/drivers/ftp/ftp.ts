@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FsError } from '../../core/errors.js';
+import { parseAddress, normaliseRoot } from '../shared/address.js';
+import { wantedSpan } from '../shared/range.js';
 import { defineDriver } from '../define-driver.js';
 import { SessionPool } from '../shared/session-pool.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
@@ -30,32 +32,8 @@ const ftpOptions = {
 const IDLE_MS = 20_000;
 const TIMEOUT_MS = 30_000;
 
-/** Splits "host:port", "[v6]:port" or a bare host. */
-export function parseAddress(address: string, defaultPort: number): { host: string; port: number } {
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(address.trim()) ?? /^([^:]+)(?::(\d+))?$/.exec(address.trim());
-  const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
-  if (!m?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new FsError('invalid_input', `address must be host:port, not "${address}"`);
-  }
-  return { host: m[1], port };
-}
-
-/** The absolute root folder, without a trailing slash (except "/"). */
-export function normaliseRoot(root: string): string {
-  return posix.normalize(posix.join('/', root.trim() === '' ? '/' : root)).replace(/(.)\/$/, '$1');
-}
-
 function baseOf(rel: string): string {
   return rel === '' ? '' : rel.slice(rel.lastIndexOf('/') + 1);
-}
-
-function satisfiable(range: { start: number; end?: number }, size: number, rel: string): { start: number; end: number } {
-  const { start } = range;
-  const end = Math.min(range.end ?? size - 1, size - 1);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start >= size || end < start) {
-    throw new FsError('invalid_input', `read "/${rel}": range not satisfiable (bytes ${start}-${range.end ?? ''} of ${size})`);
-  }
-  return { start, end };
 }
 
 /** The FTP driver. See docs/drivers/ftp.md. */
@@ -117,7 +95,7 @@ export class FtpDriver implements Driver {
     try {
       const entry = await this.found(session, rel, 'read');
       if (entry.isDir) throw new FsError('is_a_directory', `read "/${rel}": is a folder`);
-      const honoured = range === undefined ? undefined : satisfiable(range, entry.size, rel);
+      const honoured = range === undefined ? undefined : wantedSpan(range, entry.size, `read "/${rel}"`);
       const stopsEarly = honoured !== undefined && honoured.end < entry.size - 1;
       const stream = download(this.pool, session, { remote: this.remote(rel), rel, range: honoured, stopsEarly, signal });
       return honoured ? { stream, size: entry.size, range: honoured } : { stream, size: entry.size };

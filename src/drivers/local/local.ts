@@ -4,6 +4,7 @@ import path from 'node:path';
 import { addAbortSignal, type Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { FsError } from '../../core/errors.js';
+import { wantedSpan } from '../shared/range.js';
 import { defineDriver } from '../define-driver.js';
 import type { Driver, DriverContext, Entry, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
 import { cleanTempDir, renameIntoPlace, streamToTemp, tempFileIn } from './atomic-write.js';
@@ -96,7 +97,7 @@ export class LocalDriver implements Driver {
       const st = await handle.stat();
       if (st.isDirectory()) throw new FsError('is_a_directory', `read "/${rel}": is a folder`);
       if (!st.isFile()) throw new FsError('not_supported', `read "/${rel}": not a regular file`);
-      const honoured = range === undefined ? undefined : satisfiable(range, st.size, rel);
+      const honoured = range === undefined ? undefined : wantedSpan(range, st.size, `read "/${rel}"`);
       // 1 MiB reads: far fewer trips through the thread pool than the 64 KiB default on large files.
       const stream: Readable = handle.createReadStream({ ...(honoured ?? {}), highWaterMark: 1024 * 1024 });
       if (signal) addAbortSignal(signal, stream);
@@ -209,16 +210,6 @@ export class LocalDriver implements Driver {
       throw localError(err, 'copy', what.rel);
     }
   }
-}
-
-/** Checks a byte range against the size; `end` past the last byte is clamped. */
-function satisfiable(range: { start: number; end?: number }, size: number, rel: string): { start: number; end: number } {
-  const { start } = range;
-  const end = Math.min(range.end ?? size - 1, size - 1);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start >= size || end < start) {
-    throw new FsError('invalid_input', `read "/${rel}": range not satisfiable (bytes ${start}-${range.end ?? ''} of ${size})`);
-  }
-  return { start, end };
 }
 
 export const localDriver = defineDriver({

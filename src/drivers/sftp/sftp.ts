@@ -2,6 +2,8 @@ import { posix } from 'node:path';
 import { PassThrough, addAbortSignal, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FsError } from '../../core/errors.js';
+import { parseAddress, normaliseRoot } from '../shared/address.js';
+import { wantedSpan } from '../shared/range.js';
 import { defineDriver } from '../define-driver.js';
 import { SessionPool } from '../shared/session-pool.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
@@ -29,33 +31,8 @@ const sftpOptions = {
 const IDLE_MS = 60_000;
 const READY_TIMEOUT_MS = 20_000;
 
-/** Splits "host:port", "[v6]:port" or a bare host. */
-export function parseAddress(address: string, defaultPort: number): { host: string; port: number } {
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(address.trim()) ?? /^([^:]+)(?::(\d+))?$/.exec(address.trim());
-  const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
-  if (!m?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new FsError('invalid_input', `address must be host:port, not "${address}"`);
-  }
-  return { host: m[1], port };
-}
-
-/** The absolute root folder, without a trailing slash (except "/"). */
-export function normaliseRoot(root: string): string {
-  return posix.normalize(posix.join('/', root.trim() === '' ? '/' : root)).replace(/(.)\/$/, '$1');
-}
-
 function baseOf(rel: string): string {
   return rel === '' ? '' : rel.slice(rel.lastIndexOf('/') + 1);
-}
-
-/** Checks a byte range against the size; `end` past the last byte is clamped. */
-function satisfiable(range: { start: number; end?: number }, size: number, rel: string): { start: number; end: number } {
-  const { start } = range;
-  const end = Math.min(range.end ?? size - 1, size - 1);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start >= size || end < start) {
-    throw new FsError('invalid_input', `read "/${rel}": range not satisfiable (bytes ${start}-${range.end ?? ''} of ${size})`);
-  }
-  return { start, end };
 }
 
 /** The SFTP driver: a folder on an SSH server. See docs/drivers/sftp.md. */
@@ -115,7 +92,7 @@ export class SftpDriver implements Driver {
       if (kind.isDir(st)) throw new FsError('is_a_directory', `read "/${rel}": is a folder`);
       if (!kind.isFile(st)) throw new FsError('not_supported', `read "/${rel}": not a regular file`);
       const size = Number(st.size);
-      const honoured = range === undefined ? undefined : satisfiable(range, size, rel);
+      const honoured = range === undefined ? undefined : wantedSpan(range, size, `read "/${rel}"`);
       const stream = this.openStream(session, rel, honoured, signal);
       return honoured ? { stream, size, range: honoured } : { stream, size };
     } catch (err) {

@@ -167,7 +167,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     staleMaxAgeMs: config.stale_max_age_ms,
     pollMs: config.storage_poll_ms,
   });
-  const invalidation = wireInvalidation(notifier, { mounts, settings, metas }, logger);
+  const invalidation = wireInvalidation(notifier, { mounts, settings, metas, davLocks: repos.davLocks }, logger);
   await mounts.start();
   const app = await createApp({
     config,

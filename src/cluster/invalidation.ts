@@ -42,6 +42,8 @@ export interface InvalidationTargets {
   mounts: { reconcile(): Promise<void> };
   settings: { reload(): Promise<void> };
   metas: { reload(): Promise<void> };
+  /** WebDAV locks: copies of the unexpired locks are dropped and read again when next needed. */
+  davLocks?: { changedElsewhere(): void };
 }
 
 export interface Invalidation {
@@ -62,6 +64,7 @@ export function wireInvalidation(notifier: ChangeNotifier, targets: Invalidation
     metas: new Coalesced(() => targets.metas.reload(), failed('path metas')),
   };
   const unsubscribe = notifier.subscribe((topic: ChangeTopic) => {
+    if (topic === RESYNC || topic === 'dav_locks') targets.davLocks?.changedElsewhere();
     if (topic === RESYNC) for (const h of Object.values(handlers)) void h.trigger();
     else void handlers[topic]?.trigger();
   });

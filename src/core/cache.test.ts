@@ -81,4 +81,23 @@ describe('ListCache look-ups and in-place updates', () => {
     cache.seed('fresh', []);
     expect(cache.lookup('fresh', 'anything')).toBeNull();
   });
+
+  it('changes a listing nobody holds in place, and never one that was handed out', async () => {
+    const cache = new ListCache<Entry>({ ttlMs: 60_000, max: 10, staleMaxAgeMs: 60_000 });
+    cache.seed('d', []);
+    for (let i = 0; i < 100; i++) cache.upsert('d', { name: `f${i}`, isDir: false, size: i });
+    const held = await cache.get('d', async () => []);
+    expect(held.length).toBe(100);
+    cache.upsert('d', { name: 'late', isDir: false, size: 1 });
+    cache.upsert('d', { name: 'f0', isDir: false, size: 42 });
+    expect(held.length).toBe(100);
+    expect(held[0]?.size).toBe(0);
+    const now = await cache.get('d', async () => []);
+    expect(now.length).toBe(101);
+    expect(now[0]?.size).toBe(42);
+    expect(cache.lookup('d', 'late')?.size).toBe(1);
+    const stale = cache.stale('d');
+    cache.upsert('d', { name: 'after-stale', isDir: false, size: 1 });
+    expect(stale?.entries.length).toBe(101);
+  });
 });

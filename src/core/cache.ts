@@ -12,6 +12,8 @@ interface Cached<E> {
   at: number;
   /** Entries by name (and by NFC name), built at the first look-up and kept up to date by upsert. */
   index?: Map<string, E>;
+  /** The entries array has been handed out: the next change copies it instead of changing it. */
+  shared: boolean;
 }
 
 /**
@@ -34,13 +36,17 @@ export class ListCache<E extends { name: string } = { name: string }> {
   stale(dir: string, now = Date.now()): { entries: E[]; at: Date } | undefined {
     const hit = this.lastGood?.get(dir);
     if (!hit || now - hit.at > (this.options.staleMaxAgeMs ?? 0)) return undefined;
+    hit.shared = true;
     return { entries: hit.entries, at: new Date(hit.at) };
   }
 
   async get(dir: string, load: () => Promise<E[]>, options: { refresh?: boolean } = {}): Promise<E[]> {
     if (!options.refresh) {
       const hit = this.lru?.get(dir);
-      if (hit) return hit.entries;
+      if (hit) {
+        hit.shared = true;
+        return hit.entries;
+      }
     }
     const running = this.inflight.get(dir);
     if (running && !options.refresh) return running;
@@ -48,7 +54,7 @@ export class ListCache<E extends { name: string } = { name: string }> {
     const p = load()
       .then((entries) => {
         if (generation === this.generation) {
-          const cached = { entries, at: Date.now() };
+          const cached = { entries, at: Date.now(), shared: true };
           this.lru?.set(dir, cached);
           this.lastGood?.set(dir, cached);
         }
@@ -75,23 +81,24 @@ export class ListCache<E extends { name: string } = { name: string }> {
   /**
    * Puts `entry` into the cached listing of `dir` when one is cached (a write that knows its
    * result updates the folder instead of forcing a full relist). Returns whether it was cached.
-   * The listing is copied, never changed in place: callers may still hold the old one.
+   * A listing already handed out is copied, never changed under its holders; one nobody holds
+   * is changed in place, so a run of uploads into one folder costs O(1) each.
    */
   upsert(dir: string, entry: E): boolean {
     const hit = this.lru?.get(dir);
     if (!hit) return false;
     this.generation++;
     this.inflight.delete(dir);
-    hit.index ??= indexOf(hit.entries);
-    const old = hit.index.get(entry.name);
-    const entries = hit.entries.slice();
-    if (old) entries[entries.indexOf(old)] = entry;
-    else entries.push(entry);
-    const index = hit.index;
+    const index = (hit.index ??= indexOf(hit.entries));
+    const old = index.get(entry.name);
+    const cached = hit.shared ? { entries: hit.entries.slice(), at: hit.at, index, shared: false } : hit;
+    if (old) cached.entries[cached.entries.indexOf(old)] = entry;
+    else cached.entries.push(entry);
     index.set(entry.name, entry);
-    const next = { entries, at: hit.at, index };
-    this.lru?.set(dir, next, { noUpdateTTL: true });
-    this.lastGood?.set(dir, next);
+    if (cached !== hit) {
+      this.lru?.set(dir, cached, { noUpdateTTL: true });
+      this.lastGood?.set(dir, cached);
+    }
     return true;
   }
 
@@ -100,7 +107,7 @@ export class ListCache<E extends { name: string } = { name: string }> {
     if (!this.lru) return;
     this.generation++;
     this.inflight.delete(dir);
-    const cached = { entries, at: Date.now() };
+    const cached = { entries, at: Date.now(), shared: true };
     this.lru.set(dir, cached);
     this.lastGood?.set(dir, cached);
   }

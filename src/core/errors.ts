@@ -32,7 +32,12 @@ export class FsError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(code: FsErrorCode, message: string, options: FsErrorOptions = {}) {
+    // Answers such as "no such file" are ordinary results on hot paths (stat before a PUT): they
+    // carry no stack trace, which costs more to capture than the rest of the call.
+    const limit = Error.stackTraceLimit;
+    if (code === 'not_found' || code === 'already_exists') Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = limit;
     this.name = 'FsError';
     this.code = code;
     this.retryable = options.retryable ?? false;

@@ -1,4 +1,4 @@
-import { BrokenCircuitError, ConsecutiveBreaker, TaskCancelledError, TimeoutStrategy, circuitBreaker, handleWhen, timeout, wrap } from 'cockatiel';
+import { BrokenCircuitError, ConsecutiveBreaker, TaskCancelledError, circuitBreaker, handleWhen } from 'cockatiel';
 import { FsError, isFsError } from './errors.js';
 
 export interface GuardOptions {
@@ -22,6 +22,34 @@ export interface CallCounters {
 
 const UPSTREAM_CODES = new Set(['upstream_error', 'storage_unavailable', 'rate_limited', 'unauthorized_upstream']);
 
+/** A driver call that did not settle within the mount's deadline. */
+export class DeadlineError extends TaskCancelledError {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
+
+/**
+ * Settles with `work`, or rejects with a DeadlineError after `ms`. One timer per call and no
+ * AbortController: the driver call is not cancelled (its own socket timeouts end it), the caller
+ * just stops waiting.
+ */
+export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DeadlineError(ms)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err as Error);
+      },
+    );
+  });
+}
+
 /** Failures that say the upstream is unwell (as opposed to a missing file or a bad name). */
 export function isUpstreamFailure(err: unknown): boolean {
   if (err instanceof TaskCancelledError) return true;
@@ -39,8 +67,6 @@ export class MountGuard {
   /** When a call last succeeded. */
   lastSuccessAt = 0;
   private readonly breaker;
-  private readonly timed;
-  private readonly plain;
 
   constructor(
     private readonly options: GuardOptions,
@@ -51,8 +77,6 @@ export class MountGuard {
       halfOpenAfter: options.halfOpenMs,
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
     });
-    this.timed = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
-    this.plain = this.breaker;
   }
 
   state(): BreakerState {
@@ -66,7 +90,8 @@ export class MountGuard {
     this.counters.inflight++;
     this.counters.calls++;
     try {
-      const out = await (timed ? this.timed : this.plain).execute(() => fn());
+      const ms = this.options.timeoutMs;
+      const out = await this.breaker.execute(timed ? () => withDeadline(fn(), ms) : fn);
       this.lastSuccessAt = Date.now();
       return out;
     } catch (err) {

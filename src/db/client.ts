@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { DbError } from './errors.js';
 import type { DB } from './schema.js';
 
@@ -37,6 +38,36 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   return { engine: 'sqlite', filename };
 }
 
+/** How many distinct prepared statements one SQLite connection keeps for reuse. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every query afresh; preparing costs more than running the small queries of a
+ * request. This keeps prepared statements by their SQL text and hands them out again (kysely
+ * runs one query at a time on its single SQLite connection and reads results with `all`/`run`,
+ * so a cached statement is never busy when it is handed out again; `iterate` gets its own).
+ */
+export function withStatementCache(sqlite: SqliteDatabase): SqliteDatabase {
+  const cache = new LRUCache<string, SqliteStatement>({ max: STATEMENT_CACHE_SIZE });
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): SqliteStatement {
+      let cached = cache.get(sql);
+      if (cached) return cached;
+      const stmt = sqlite.prepare(sql);
+      cached = {
+        reader: stmt.reader,
+        all: (params) => stmt.all(params),
+        run: (params) => stmt.run(params),
+        // A streamed read holds its statement until the iterator ends: it gets a private one.
+        iterate: (params) => sqlite.prepare(sql).iterate(params),
+      };
+      cache.set(sql, cached);
+      return cached;
+    },
+  };
+}
+
 async function openSqlite(filename: string): Promise<Database> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
   if (filename !== ':memory:') mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
@@ -50,7 +81,7 @@ async function openSqlite(filename: string): Promise<Database> {
     sqlite.close();
     throw err;
   }
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, engine: 'sqlite', close: () => db.destroy() };
 }
 

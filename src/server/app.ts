@@ -46,9 +46,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 4096 },
   });
   app.decorateRequest('principal', null);
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-  });
+  // A hook costs every request: installed only when its lines would be written.
+  if (deps.logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', async (req, reply) => {
+      req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    });
+  }
   const spa = spaFallback(deps);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';

@@ -52,6 +52,28 @@ describe('sqlite specifics', () => {
     }
   });
 
+  it('answers rightly from reused prepared statements: repeated, streamed, after a schema change', async () => {
+    const database = await createDatabase(':memory:');
+    try {
+      await migrateToLatest(database);
+      const repos = createRepositories(database.db);
+      for (let i = 0; i < 5; i++) await repos.settings.upsert([{ key: `k${i}`, value: `v${i}` }]);
+      const query = () => database.db.selectFrom('settings').select(['key', 'value']).where('key', 'like', 'k%').orderBy('key');
+      const seen: string[] = [];
+      for await (const row of query().stream()) seen.push(row.key);
+      expect(seen).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+      for (let i = 0; i < 3; i++) {
+        expect((await query().execute()).length).toBe(5 + i);
+        await repos.settings.upsert([{ key: `k${5 + i}`, value: `v${5 + i}` }]);
+      }
+      await sql`ALTER TABLE settings ADD COLUMN extra text`.execute(database.db);
+      await sql`UPDATE settings SET value = 'changed' WHERE key = 'k0'`.execute(database.db);
+      expect((await query().execute()).map((r) => r.value)).toEqual(['changed', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7']);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('sees data written by another connection to the same file', async () => {
     const url = `sqlite:${path.join(dirs.root, 'shared.db')}`;
     const server = await createDatabase(url);

@@ -140,6 +140,25 @@ describe('Local driver: containment and temp folder', () => {
     expect(await readdir(path.join(fx.root, TMP))).toEqual([]);
   });
 
+  it('a small upload (received whole before writing) that breaks off or lies about its size leaves nothing', async () => {
+    const body = new PassThrough();
+    const done = d().write('inside/small.bin', body, { size: 8192 });
+    body.write(Buffer.alloc(4096, 1));
+    setTimeout(() => body.destroy(new Error('connection reset')), 20);
+    await expectFsError(done, 'aborted');
+    await expectFsError(d().write('inside/short.bin', bodyOf('only this'), { size: 100 }), 'invalid_input');
+    await expectFsError(d().write('inside/long.bin', bodyOf('x'.repeat(200)), { size: 100 }), 'invalid_input');
+    const signal = AbortSignal.abort();
+    await expectFsError(d().write('inside/cancelled.bin', bodyOf('x'), { size: 1, signal }), 'aborted');
+    expect(await readdir(path.join(fx.root, 'inside'))).toEqual(['real.txt']);
+    expect(await readdir(path.join(fx.root, TMP))).toEqual([]);
+    const written = await d().write('inside/exact.bin', bodyOf('exactly'), { size: 7, mtime: new Date('2020-01-02T03:04:05.678Z') });
+    const onDisk = await stat(path.join(fx.root, 'inside', 'exact.bin'));
+    expect(written).toMatchObject({ size: 7, isDir: false });
+    expect(written.mtime?.getTime()).toBe(onDisk.mtime.getTime());
+    expect(Math.abs(onDisk.mtimeMs - Date.parse('2020-01-02T03:04:05.678Z'))).toBeLessThan(1);
+  });
+
   it('init removes leftovers of interrupted uploads', async () => {
     await writeFile(path.join(fx.root, TMP, 'crashed.part'), 'half');
     await mkdir(path.join(fx.root, TMP, 'half-copied-folder'));

@@ -81,6 +81,24 @@ describe('two instances on one PostgreSQL database', () => {
     await waitFor(async () => (await readme()) === 'written on A', 1000, 'B to see the new meta');
   });
 
+  it('refuses on B a WebDAV write into a resource locked through A, and lets it once A unlocks', async () => {
+    const auth = { authorization: 'Basic ' + Buffer.from('admin:admin-test-pass').toString('base64') };
+    const dav = (s: TestServer, method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+      fetch(`${s.url}/dav${path}`, { method, headers: { ...auth, ...headers }, body });
+    // B reads the (empty) set of locks first, so what it knows afterwards must come from A's change.
+    expect((await dav(b(), 'PUT', '/shared/before-lock.txt', {}, 'free')).status).toBe(201);
+    const locked = await dav(a(), 'LOCK', '/shared/locked.txt', { timeout: 'Second-600', 'content-type': 'application/xml' },
+      '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>');
+    expect(locked.status).toBe(201);
+    const token = (locked.headers.get('lock-token') ?? '').replace(/[<>]/g, '');
+    expect(token).toMatch(/^opaquelocktoken:/);
+    await waitFor(async () => (await dav(b(), 'PUT', '/shared/locked.txt', {}, 'from B')).status === 423, 1000, 'B to refuse writes into the lock');
+    // 201 or 204: whether B already knows the empty file A's LOCK made depends on B's listing cache.
+    expect([201, 204]).toContain((await dav(b(), 'PUT', '/shared/locked.txt', { if: `(<${token}>)` }, 'from B with the token')).status);
+    expect((await dav(a(), 'UNLOCK', '/shared/locked.txt', { 'lock-token': `<${token}>` })).status).toBe(204);
+    await waitFor(async () => (await dav(b(), 'PUT', '/shared/locked.txt', {}, 'from B, unlocked')).status === 204, 1000, 'B to allow writes again');
+  });
+
   it('never has two holders of a lease among 100 acquirers on both instances', async () => {
     const counts = { holding: 0, most: 0, done: 0 };
     const contenders = Array.from({ length: 100 }, (_, i) =>

@@ -5,6 +5,7 @@ import { webdav } from './20261122040000_webdav.js';
 import { leases } from './20261122050000_leases.js';
 import { changeNotify } from './20261123010000_change_notify.js';
 import { audit } from './20261123020000_audit.js';
+import { davLocksNotify } from './20261124010000_dav_locks_notify.js';
 
 export type MigrationFactory = (engine: Engine) => Migration;
 
@@ -18,6 +19,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: Migratio
   ['20261122050000_leases', leases],
   ['20261123010000_change_notify', changeNotify],
   ['20261123020000_audit', audit],
+  ['20261124010000_dav_locks_notify', davLocksNotify],
 ] as const);
 
 export function buildMigrations(engine: Engine): Record<string, Migration> {

@@ -58,9 +58,34 @@ export function selfAndAncestors(path: string): string[] {
 /** WebDAV locks; expired locks are never returned and are pruned on writes. */
 export class DavLockRepository {
   private readonly db: Kysely<{ dav_locks: DavLocksTable }>;
+  private readonly listeners = new Set<() => void>();
 
   constructor(db: Db) {
     this.db = db.withTables<{ dav_locks: DavLocksTable }>() as unknown as Kysely<{ dav_locks: DavLocksTable }>;
+  }
+
+  /**
+   * Calls `listener` after every change of the table made here, and when told of a change made
+   * elsewhere (another instance, through {@link changedElsewhere}). Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** Another instance changed the table (PostgreSQL NOTIFY). */
+  changedElsewhere(): void {
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  /** Every unexpired lock. */
+  async allUnexpired(now = new Date()): Promise<DavLockRecord[]> {
+    const rows = await this.db.selectFrom('dav_locks').selectAll().where('expires_at', '>', now.getTime()).execute();
+    return rows.map(toRecord);
   }
 
   async create(lock: DavLockRecord): Promise<void> {
@@ -79,6 +104,7 @@ export class DavLockRepository {
         created_at: lock.createdAt.toISOString(),
       })
       .execute();
+    this.changed();
   }
 
   async get(token: string, now = new Date()): Promise<DavLockRecord | undefined> {
@@ -123,11 +149,14 @@ export class DavLockRepository {
       .set({ timeout_s: timeoutSeconds, expires_at: now.getTime() + timeoutSeconds * 1000 })
       .where('token', '=', token)
       .execute();
+    this.changed();
   }
 
   async remove(token: string): Promise<boolean> {
     const r = await this.db.deleteFrom('dav_locks').where('token', '=', token).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+    const removed = Number(r.numDeletedRows) > 0;
+    if (removed) this.changed();
+    return removed;
   }
 
   /** Removes the locks rooted at `path` or below it (the resource was deleted or moved away). */
@@ -136,11 +165,16 @@ export class DavLockRepository {
     await this.db
       .deleteFrom('dav_locks')
       .where((eb) => eb.or([eb('root', '=', path), eb(sql<string>`substr(root, 1, ${prefix.length})`, '=', prefix)]))
-      .execute();
+      .executeTakeFirst()
+      .then((r) => {
+        if (Number(r.numDeletedRows) > 0) this.changed();
+      });
   }
 
   async pruneExpired(now: Date): Promise<number> {
     const r = await this.db.deleteFrom('dav_locks').where('expires_at', '<=', now.getTime()).executeTakeFirst();
-    return Number(r.numDeletedRows);
+    const removed = Number(r.numDeletedRows);
+    if (removed > 0) this.changed();
+    return removed;
   }
 }

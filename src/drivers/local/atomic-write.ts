@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { cp, lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -46,6 +47,39 @@ export async function streamToTemp(body: Readable, tmpFile: string, opts: TempSt
   } catch (err) {
     await rm(tmpFile, { force: true }).catch(() => undefined);
     throw writeFailure(err, opts.signal, opts.rel);
+  }
+}
+
+/** What a small write left in its temp file: its size and modification time. */
+export interface WrittenFile {
+  size: number;
+  mtime: Date;
+  birthtime?: Date;
+}
+
+/**
+ * Writes a body already in memory to a new temp file with one write call, sets the modification
+ * time when given, and reads size and times back from the open file. On failure the temp file is
+ * removed.
+ */
+export async function writeBufferToTemp(data: Buffer, tmpFile: string, mtime: Date | undefined, rel: string): Promise<WrittenFile> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(tmpFile, 'wx');
+    let done = 0;
+    while (done < data.length) done += (await handle.write(data, done, data.length - done, done)).bytesWritten;
+    if (mtime) await handle.utimes(mtime, mtime);
+    // Read back rather than assumed: the file system rounds the time it is given.
+    const st = await handle.stat();
+    const out: WrittenFile = { size: st.size, mtime: st.mtime, ...(st.birthtimeMs > 0 ? { birthtime: st.birthtime } : {}) };
+    const h = handle;
+    handle = undefined;
+    await h.close();
+    return out;
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await rm(tmpFile, { force: true }).catch(() => undefined);
+    throw localError(err, 'write', rel);
   }
 }
 

@@ -7,7 +7,8 @@ import { FsError } from '../../core/errors.js';
 import { wantedSpan } from '../shared/range.js';
 import { defineDriver } from '../define-driver.js';
 import type { Driver, DriverContext, Entry, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
-import { cleanTempDir, renameIntoPlace, streamToTemp, tempFileIn } from './atomic-write.js';
+import { cleanTempDir, renameIntoPlace, streamToTemp, tempFileIn, type WrittenFile, writeBufferToTemp } from './atomic-write.js';
+import { isSmallBody, readSmallBody } from '../shared/small-body.js';
 import { isInside, RootGuard, type NewTarget } from './containment.js';
 import { fsCall, localError } from './local.errors.js';
 import { listFolder, toEntry } from './list.js';
@@ -112,17 +113,29 @@ export class LocalDriver implements Driver {
     if (rel === '') throw new FsError('is_a_directory', 'write "/": the storage root is a folder');
     this.guard.segments(rel);
     const root = await this.guard.realRoot();
+    // A small body is received whole first: then one write call, and a client that breaks off
+    // leaves no trace on disk at all.
+    const data = isSmallBody(options.size) ? await readSmallBody(body, options.size, rel, options.signal) : undefined;
     const tmp = await tempFileIn(root, rel);
-    await streamToTemp(body, tmp, { size: options.size, signal: options.signal, rel });
+    let written: WrittenFile | undefined;
+    if (data) {
+      written = await writeBufferToTemp(data, tmp, options.mtime, rel);
+    } else {
+      await streamToTemp(body, tmp, { size: options.size, signal: options.signal, rel });
+    }
     try {
-      if (options.mtime) await utimes(tmp, options.mtime, options.mtime);
+      if (!data && options.mtime) await utimes(tmp, options.mtime, options.mtime);
       // Resolved once, after the body is safe in the temp folder: that is the check that counts,
       // since the tree may change while a body streams.
       const { target, parentExists } = await this.writableTarget(rel);
       if (options.signal?.aborted) throw new FsError('aborted', `write "/${rel}": aborted`);
       if (!parentExists) await mkdir(path.dirname(target), { recursive: true, mode: this.settings.dirMode });
       await renameIntoPlace(tmp, target);
-      return toEntry(baseOf(rel), await stat(target));
+      if (!written) return toEntry(baseOf(rel), await stat(target));
+      // rename keeps size and times: what the temp file had is what the target has.
+      const entry: Entry = { name: baseOf(rel), isDir: false, size: written.size, mtime: written.mtime };
+      if (written.birthtime) entry.ctime = written.birthtime;
+      return entry;
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw localError(err, 'write', rel);

@@ -3,7 +3,6 @@ import { isAdmin } from '../../auth/principal.js';
 import { isFsError } from '../../core/errors.js';
 import { isWithin, parentPath } from '../../core/paths.js';
 import type { DavLockRecord, DavLockRepository } from '../../db/repositories/index.js';
-import { selfAndAncestors } from '../../db/repositories/dav-locks.js';
 import { etagOf } from '../http/serve-file.js';
 import { type DavRequest, header, hrefOf, pathFromReference } from './context.js';
 import { DavError } from './errors.js';
@@ -42,9 +41,52 @@ export function parseTimeout(value: string | undefined): number {
   return DEFAULT_LOCK_SECONDS;
 }
 
+/**
+ * An in-memory copy of the unexpired locks, read again after any change: a write checks its
+ * locks without a query (there are few locks, and most of the time none). Changes made here are
+ * seen at once; changes by other instances through the database's change notifications.
+ */
+export class LockSnapshot {
+  private locks: DavLockRecord[] | undefined;
+  private generation = 0;
+  private loading: { generation: number; promise: Promise<DavLockRecord[]> } | undefined;
+
+  constructor(private readonly repo: DavLockRepository) {
+    repo.onChange(() => this.invalidate());
+  }
+
+  invalidate(): void {
+    this.generation++;
+    this.locks = undefined;
+  }
+
+  /** The unexpired locks (as of the last change; expiry is checked by the caller's clock). */
+  async all(): Promise<DavLockRecord[]> {
+    if (this.locks) return this.locks;
+    const generation = this.generation;
+    if (this.loading?.generation !== generation) {
+      const promise = this.repo.allUnexpired();
+      this.loading = { generation, promise };
+      void promise.then(
+        (locks) => {
+          if (this.generation === generation) this.locks = locks;
+        },
+        () => undefined,
+      ).finally(() => {
+        if (this.loading?.promise === promise) this.loading = undefined;
+      });
+    }
+    return this.loading.promise;
+  }
+}
+
 /** Locks as WebDAV sees them: the If header, lock checks before writes, lock discovery XML. */
 export class DavLocks {
-  constructor(readonly repo: DavLockRepository) {}
+  readonly snapshot: LockSnapshot;
+
+  constructor(readonly repo: DavLockRepository) {
+    this.snapshot = new LockSnapshot(repo);
+  }
 
   /** Evaluates the If header (RFC 4918 §10.4): 412 when no list holds; returns the submitted tokens. */
   async checkIf(dav: DavRequest): Promise<{ lists: IfList[]; tokens: Set<string> }> {
@@ -87,16 +129,18 @@ export class DavLocks {
   }
 
   /** The unexpired locks that guard the targets. */
-  async guarding(targets: readonly LockTarget[]): Promise<DavLockRecord[]> {
-    const roots = new Set<string>();
-    for (const t of targets) for (const a of selfAndAncestors(t.path)) roots.add(a);
-    const found = new Map<string, DavLockRecord>();
-    for (const l of await this.repo.rootedAt([...roots])) {
-      const hit = targets.some((t) => covers(l, t.path) || (t.membership && t.path !== '/' && l.root === parentPath(t.path)));
-      if (hit) found.set(l.token, l);
+  async guarding(targets: readonly LockTarget[], now = Date.now()): Promise<DavLockRecord[]> {
+    const all = await this.snapshot.all();
+    if (all.length === 0) return [];
+    const found: DavLockRecord[] = [];
+    for (const l of all) {
+      if (l.expiresAt.getTime() <= now) continue;
+      const hit = targets.some(
+        (t) => covers(l, t.path) || (t.membership === true && t.path !== '/' && l.root === parentPath(t.path)) || (t.tree === true && l.root !== t.path && isWithin(l.root, t.path)),
+      );
+      if (hit) found.push(l);
     }
-    for (const t of targets.filter((x) => x.tree)) for (const l of await this.repo.below(t.path)) found.set(l.token, l);
-    return [...found.values()];
+    return found;
   }
 
   /** 423 unless the request submitted the tokens of every lock in the way (its own locks only). */

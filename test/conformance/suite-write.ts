@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyAbortingAfter, bodyOf, capability, collect, expectFsError, failingBody, generatedBody, join, names, sha256Of } from './helpers.js';
+import { bodyAbortingAfter, bodyOf, capability, CHUNK, collect, expectFsError, failingBody, generatedBody, join, names, sha256Of } from './helpers.js';
 import { MiB, type Kit } from './kit.js';
 
 /** Writes: empty, large, unknown size, overwrite, mtime, missing parents. */
@@ -82,6 +82,20 @@ export function failedWriteTests(kit: Kit): void {
       await put(t, join(dir, 'keep.txt'), 'original');
       await expectFsError(write(join(dir, 'new.bin'), failingBody(3), {}), 'aborted');
       await expectFsError(write(join(dir, 'keep.txt'), failingBody(3), {}), 'aborted');
+      expect(await names(driver().list(dir))).toEqual(['keep.txt']);
+      expect(await text(join(dir, 'keep.txt'))).toBe('original');
+    });
+
+    it('the same with a declared size, large and small (small bodies may be received whole first)', async (t) => {
+      const dir = await work(t);
+      const write = capability(t, driver(), 'write');
+      await put(t, join(dir, 'keep.txt'), 'original');
+      for (const size of [4 * CHUNK - 1024, 16 * CHUNK]) {
+        await expectFsError(write(join(dir, `new-${size}.bin`), failingBody(3), { size }), 'aborted');
+        await expectFsError(write(join(dir, 'keep.txt'), failingBody(3), { size }), 'aborted');
+        const c = new AbortController();
+        await expectFsError(write(join(dir, 'keep.txt'), bodyAbortingAfter(3, c), { size, signal: c.signal }), 'aborted');
+      }
       expect(await names(driver().list(dir))).toEqual(['keep.txt']);
       expect(await text(join(dir, 'keep.txt'))).toBe('original');
     });

@@ -32,13 +32,14 @@ export function byteCounter(declared: number | undefined, rel: string): ByteCoun
 }
 
 /**
- * Classifies a failed upload: a size mismatch stays `invalid_input`, an aborted signal is `aborted`,
+ * Classifies a failed upload: an aborted signal is `aborted`, a size mismatch stays `invalid_input`,
  * a failure of the client's body (not of the storage) is `aborted` too, other FsErrors stay.
  * Returns undefined for errors still to be mapped.
  */
 export function uploadFailure(err: unknown, ctx: { signal?: AbortSignal; bodyError?: unknown; rel: string }): FsError | undefined {
-  if (ctx.bodyError instanceof FsError) return ctx.bodyError;
+  // A cancelled upload is `aborted`, whatever its body did after the cancel.
   if (ctx.signal?.aborted) return new FsError('aborted', `write "/${ctx.rel}": aborted`, { cause: err });
+  if (ctx.bodyError instanceof FsError) return ctx.bodyError;
   if (ctx.bodyError !== undefined) {
     const why = ctx.bodyError instanceof Error ? ctx.bodyError.message : String(ctx.bodyError);
     return new FsError('aborted', `write "/${ctx.rel}": upload body failed (${why})`, { cause: ctx.bodyError });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import { LRUCache } from 'lru-cache';
 import { Agent, type Dispatcher } from 'undici';
-import { FsError } from '../../core/errors.js';
+import { FsError, isFsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
 import { byteCounter, uploadFailure } from '../shared/byte-counter.js';
+import { isSmallBody, readSmallBody } from '../shared/small-body.js';
 import { discard, header, HttpClient, type HttpRequest, type HttpResponse } from '../shared/http.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
@@ -82,9 +83,13 @@ export class WebdavDriver implements Driver {
     return { stream: fitted.stream, size, range: fitted.range };
   }
 
-  /** PUT to a hidden temp name in the target folder, then MOVE it over the target: never a half file. */
+  /**
+   * A small body is received whole, then sent with one PUT to its name; a larger one goes to a
+   * hidden temp name in the target folder and is MOVEd over the target. Never a half file.
+   */
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<Entry> {
     if (path === '') throw new FsError('is_a_directory', 'write "/": the storage root is a folder');
+    if (isSmallBody(options.size)) return this.writeWhole(path, await readSmallBody(body, options.size, path, options.signal), options);
     await this.ensureParent(path);
     const temp = [parentOf(path), `.filebridge-upload-${randomUUID()}.tmp`].filter((p) => p !== '').join('/');
     try {
@@ -95,6 +100,38 @@ export class WebdavDriver implements Driver {
       await this.call({ method: 'DELETE', url: this.urls.url(temp), op: 'write', rel: path, ok: [200, 204, 404] }).then(discard, () => undefined);
       throw err;
     }
+  }
+
+  /**
+   * One PUT of a body already received: a client that breaks off never reaches the upstream, and
+   * on a loopback or LAN link the request completes or fails as a whole. A failed request leaves
+   * nothing: what a server that writes in place may have started is deleted.
+   */
+  private async writeWhole(path: string, data: Buffer, options: WriteOptions): Promise<Entry> {
+    await this.ensureParent(path);
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(data.length) };
+    if (options.mtime) headers['x-oc-mtime'] = String(Math.floor(options.mtime.getTime() / 1000));
+    const put = { method: 'PUT', url: this.urls.url(path), headers, body: data, signal: options.signal, op: 'write', rel: path };
+    let status: number;
+    try {
+      const res = await this.call({ ...put, ok: [200, 201, 204, 405, 409] });
+      await discard(res);
+      status = res.status;
+    } catch (err) {
+      if (!isFsError(err) || !['not_found', 'conflict', 'permission_denied', 'quota_exceeded'].includes(err.code)) {
+        await this.call({ method: 'DELETE', url: this.urls.url(path), op: 'write', rel: path, ok: [200, 204, 404] }).then(discard, () => undefined);
+      }
+      throw err;
+    }
+    if (status === 405 || status === 409) {
+      // A folder at that name, or the parent went away since it was seen.
+      const existing = await this.propfind(path, '0', { op: 'write' });
+      if (existing?.isDir) throw new FsError('is_a_directory', `write "/${path}": a folder exists at this path`);
+      this.knownDirs.delete(parentOf(path));
+      await this.ensureParent(path);
+      await this.discardCall({ ...put, ok: [200, 201, 204] });
+    }
+    return { name: baseName(path), isDir: false, size: data.length, mtime: options.mtime ?? new Date() };
   }
 
   /**

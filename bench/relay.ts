@@ -2,14 +2,14 @@
  * The mass-upload relay: 10,000 × 4 KiB files PUT through Filebridge /dav into a WebDav mount
  * backed by `rclone serve webdav`, against the same PUTs sent straight to that upstream, in one
  * run. The load generator does not pace itself. Reports files/s (ratio), the connections
- * Filebridge opened to the upstream (total and peak, counted by a TCP proxy), TIME_WAIT sockets
- * on the upstream port and the server's peak RSS. Results in bench/results/relay.{json,md}.
+ * Filebridge opened to the upstream (total and peak, read with `ss` while it runs, so nothing
+ * sits between the two servers), TIME_WAIT sockets on the upstream port and the server's peak
+ * RSS. Results in bench/results/relay.{json,md}.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTcpCounter } from '../test/servers/tcp-counter.js';
 import { basicAuth, request, runParallel } from './lib/load.js';
 import { row, writeResults } from './lib/results.js';
 import { BENCH_PASS, BENCH_USER, rssOf, startFilebridgeChild, startRcloneServe } from './lib/servers.js';
@@ -30,6 +30,47 @@ function timeWait(port: number): number {
   }
 }
 
+/** The local ends ("ip:port") of established client connections to `port`. */
+function clientEnds(port: number): string[] {
+  const out = execFileSync('ss', ['-tnH', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[2] ?? '')
+    .filter((end) => end !== '');
+}
+
+/** Local ends of client sockets to `port` in TIME_WAIT (connections closed by the client). */
+function closedEnds(port: number): string[] {
+  const out = execFileSync('ss', ['-tnH', 'state', 'time-wait', `( dport = :${port} )`], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[2] ?? '')
+    .filter((end) => end !== '');
+}
+
+/**
+ * Samples the connections made to `port` every 200 ms: distinct ones (open or closed since) and
+ * the most open at once. Only Filebridge connects to the upstream while it is watched.
+ */
+function watchConnections(port: number) {
+  const seen = new Set<string>();
+  let peak = 0;
+  const sample = () => {
+    const open = clientEnds(port);
+    peak = Math.max(peak, open.length);
+    for (const end of [...open, ...closedEnds(port)]) seen.add(end);
+  };
+  sample();
+  const timer = setInterval(sample, 200);
+  return {
+    stop(): { total: number; peak: number } {
+      clearInterval(timer);
+      sample();
+      return { total: seen.size, peak };
+    },
+  };
+}
+
 async function putAll(origin: string, base: string, folder: string) {
   await runParallel(origin, 1, 1, (pool) => request(pool, { method: 'MKCOL', path: `${base}/${folder}/`, headers: AUTH }, [201]).then(() => undefined));
   const r = await runParallel(origin, CONCURRENCY, FILES, async (pool, i) => {
@@ -44,24 +85,23 @@ export async function benchRelay(): Promise<void> {
   mkdirSync(join(work, 'upstream'));
   const upstream = await startRcloneServe(join(work, 'upstream'));
   const upstreamPort = Number(new URL(upstream.davUrl).port);
-  const counter = await startTcpCounter(upstreamPort);
   const fb = await startFilebridgeChild(join(work, 'data'), join(work, 'unused'), [
-    { mountPath: '/up', driver: 'WebDav', addition: JSON.stringify({ address: counter.origin, username: BENCH_USER, password: BENCH_PASS, max_connections: POOL }) },
+    { mountPath: '/up', driver: 'WebDav', addition: JSON.stringify({ address: upstream.davUrl, username: BENCH_USER, password: BENCH_PASS, max_connections: POOL }) },
   ]);
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, fb.pid ? rssOf(fb.pid) : 0)), 100);
   try {
     const fbUrl = new URL(fb.davUrl);
     const twBefore = timeWait(upstreamPort);
-    counter.resetPeak();
+    const watch = watchConnections(upstreamPort);
     const relayed = await putAll(fbUrl.origin, '/dav/up', 'relayed');
-    const relayStats = counter.stats();
+    const relayStats = watch.stop();
     const twRelay = timeWait(upstreamPort) - twBefore;
     const direct = await putAll(new URL(upstream.davUrl).origin, '', 'direct');
     const rows = [row(`PUT ${FILES} × 4 KiB, ${CONCURRENCY} client connections`, 'files/s', relayed, direct, 0.7)];
     const notes = [
       `Filebridge relays to a WebDav mount over \`rclone serve webdav\`; the peer is the same PUTs sent straight to that upstream (a relay adds a hop, so the goal is 0.7×).`,
-      `Connections Filebridge opened to the upstream: ${relayStats.total} in total, at most ${relayStats.peak} at once (pool size ${POOL}).`,
+      `Connections Filebridge opened to the upstream: ${relayStats.total} in total, at most ${relayStats.peak} at once (pool size ${POOL}); read with \`ss\` every 200 ms (established and TIME_WAIT client ends), nothing between the servers.`,
       `TIME_WAIT sockets on the upstream port after the relay: ${twRelay} (new ones during the relay phase).`,
       `Peak RSS of the Filebridge process: ${(peakRss / 1024 / 1024).toFixed(0)} MiB.`,
       `Load: undici Pool, ${CONCURRENCY} connections, no pacing; both servers on this 2-core machine over loopback.`,
@@ -72,7 +112,6 @@ export async function benchRelay(): Promise<void> {
   } finally {
     clearInterval(sampler);
     await fb.stop();
-    await counter.close();
     await upstream.stop();
     rmSync(work, { recursive: true, force: true });
   }

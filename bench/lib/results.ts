@@ -8,13 +8,15 @@ export interface BenchRow {
   peer: number;
   /** filebridge / peer (higher is better). */
   ratio: number;
-  goal: number;
-  met: boolean;
+  /** Undefined: shown for information, no goal. */
+  goal?: number;
+  met?: boolean;
 }
 
-export function row(name: string, unit: string, filebridge: number, peer: number, goal: number): BenchRow {
+export function row(name: string, unit: string, filebridge: number, peer: number, goal?: number): BenchRow {
   const ratio = peer > 0 ? filebridge / peer : 0;
-  return { case: name, unit, filebridge, peer, ratio: Math.round(ratio * 100) / 100, goal, met: ratio >= goal };
+  const base = { case: name, unit, filebridge, peer, ratio: Math.round(ratio * 100) / 100 };
+  return goal === undefined ? base : { ...base, goal, met: ratio >= goal };
 }
 
 /** Writes `<name>.json` and `<name>.md` under bench/results/. */
@@ -31,7 +33,10 @@ export function writeResults(name: string, peerName: string, rows: BenchRow[], n
     '',
     `| case | unit | Filebridge | ${peerName} | ratio | goal | met |`,
     '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.case} | ${r.unit} | ${r.filebridge.toFixed(1)} | ${r.peer.toFixed(1)} | ${r.ratio.toFixed(2)}× | ≥ ${r.goal}× | ${r.met ? 'yes' : 'no'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.case} | ${r.unit} | ${r.filebridge.toFixed(1)} | ${r.peer.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${r.goal === undefined ? '—' : `≥ ${r.goal}×`} | ${r.met === undefined ? '—' : r.met ? 'yes' : 'no'} |`,
+    ),
     '',
     ...notes.map((n) => `- ${n}`),
     '',

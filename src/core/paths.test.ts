@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isFsError } from './errors.js';
 import { baseName, decodePathComponent, isWithin, joinPath, normalizePath, parentPath, relativeTo } from './paths.js';
@@ -25,6 +26,25 @@ describe('normalizePath', () => {
     for (const name of ["it's", 'a "q"', '?#%&+', '.hidden', '日本語 ファイル', '💾 disk', '[x]{y}(z)']) {
       expect(normalizePath(`/d/${name}`)).toBe(`/d/${name}`);
     }
+  });
+
+  it('answers canonical paths on its short path exactly as on the full one', () => {
+    // A trailing slash is never canonical, so `p + '/'` always takes the full path.
+    const outcome = (p: string) => {
+      try {
+        return normalizePath(p);
+      } catch (err) {
+        return isFsError(err, 'invalid_path') ? 'refused' : String(err);
+      }
+    };
+    const segment = fc.oneof(fc.constantFrom('.', '..', '...', '.a', 'a.', ' ', 'x'.repeat(255), 'y'.repeat(256)), fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 12 }));
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 6 }), (segs) => {
+        const p = '/' + segs.join('/');
+        expect(outcome(p)).toBe(outcome(p + '/'));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('folds unicode to NFC so look-alike spellings name one file', () => {

@@ -13,6 +13,7 @@ export const MAX_PATH_BYTES = 4096;
  */
 export function normalizePath(input: string): string {
   if (typeof input !== 'string') throw new FsError('invalid_path', 'path must be a string');
+  if (isCanonicalAscii(input)) return input;
   if (Buffer.byteLength(input, 'utf8') > MAX_PATH_BYTES) {
     throw new FsError('invalid_path', `path is longer than ${MAX_PATH_BYTES} bytes`);
   }
@@ -23,6 +24,18 @@ export function normalizePath(input: string): string {
     out.push(seg.normalize('NFC'));
   }
   return '/' + out.join('/');
+}
+
+/**
+ * Printable ASCII segments without `\\`, each 1–255 characters, none `.` or `..`, no trailing
+ * slash: already what {@link normalizePath} would return (NFC and NFKC leave ASCII alone), so
+ * the common case is answered without splitting and checking each name.
+ */
+const CANONICAL_ASCII = /^(?:\/[\x20-\x2e\x30-\x5b\x5d-\x7e]{1,255})+$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+function isCanonicalAscii(input: string): boolean {
+  return input.length <= MAX_PATH_BYTES && CANONICAL_ASCII.test(input) && !DOT_SEGMENT.test(input);
 }
 
 /** Checks one path segment (a file or folder name); throws invalid_path when it is unsafe. */

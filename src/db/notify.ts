@@ -4,7 +4,7 @@ import { CHANGE_CHANNEL } from './migrations/20261123010000_change_notify.js';
 
 /**
  * A changed table's name (`storages`, `settings`, `metas`, `users`, `api_tokens`,
- * `revoked_sessions`), or `*` after the listener (re)connected: changes may have been missed,
+ * `revoked_sessions`, `dav_locks`), or `*` after the listener (re)connected: changes may have been missed,
  * so reload everything.
  */
 export type ChangeTopic = string;

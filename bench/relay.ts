@@ -49,16 +49,18 @@ function closedEnds(port: number): string[] {
 }
 
 /**
- * Samples the connections made to `port` every 200 ms: distinct ones (open or closed since) and
- * the most open at once. Only Filebridge connects to the upstream while it is watched.
+ * Samples the connections made to `port` every 200 ms into `seen` (distinct local ends, open or
+ * closed since) and the most open at once. Only Filebridge connects to the upstream while watched.
  */
-function watchConnections(port: number) {
-  const seen = new Set<string>();
+function watchConnections(port: number, seen: Set<string>) {
   let peak = 0;
+  // Sockets already closed before the watch (other clients' TIME_WAIT) are not Filebridge's.
+  const before = new Set(closedEnds(port));
   const sample = () => {
     const open = clientEnds(port);
     peak = Math.max(peak, open.length);
-    for (const end of [...open, ...closedEnds(port)]) seen.add(end);
+    for (const end of open) seen.add(end);
+    for (const end of closedEnds(port)) if (!before.has(end)) seen.add(end);
   };
   sample();
   const timer = setInterval(sample, 200);
@@ -92,19 +94,36 @@ export async function benchRelay(): Promise<void> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, fb.pid ? rssOf(fb.pid) : 0)), 100);
   try {
     const fbUrl = new URL(fb.davUrl);
-    const twBefore = timeWait(upstreamPort);
-    const watch = watchConnections(upstreamPort);
-    const relayed = await putAll(fbUrl.origin, '/dav/up', 'relayed');
-    const relayStats = watch.stop();
-    const twRelay = timeWait(upstreamPort) - twBefore;
-    const direct = await putAll(new URL(upstream.davUrl).origin, '', 'direct');
+    // ABBA (relayed, direct, direct, relayed), each into a fresh folder after `sync`, so neither
+    // side runs on the other's write-back; each figure is the mean of two runs.
+    const rates: { relayed: number[]; direct: number[] } = { relayed: [], direct: [] };
+    const ends = new Set<string>();
+    let relayStats = { total: 0, peak: 0 };
+    let twRelay = 0;
+    for (const [i, kind] of (['relayed', 'direct', 'direct', 'relayed'] as const).entries()) {
+      execFileSync('sync');
+      if (kind === 'direct') {
+        rates.direct.push(await putAll(new URL(upstream.davUrl).origin, '', `direct-${i}`));
+        continue;
+      }
+      const twBefore = timeWait(upstreamPort);
+      const watch = watchConnections(upstreamPort, ends);
+      rates.relayed.push(await putAll(fbUrl.origin, '/dav/up', `relayed-${i}`));
+      const seen = watch.stop();
+      relayStats = { total: seen.total, peak: Math.max(relayStats.peak, seen.peak) };
+      twRelay += timeWait(upstreamPort) - twBefore;
+    }
+    console.log('files/s per run:', rates);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const relayed = mean(rates.relayed);
+    const direct = mean(rates.direct);
     const rows = [row(`PUT ${FILES} × 4 KiB, ${CONCURRENCY} client connections`, 'files/s', relayed, direct, 0.7)];
     const notes = [
       `Filebridge relays to a WebDav mount over \`rclone serve webdav\`; the peer is the same PUTs sent straight to that upstream (a relay adds a hop, so the goal is 0.7×).`,
       `Connections Filebridge opened to the upstream: ${relayStats.total} in total, at most ${relayStats.peak} at once (pool size ${POOL}); read with \`ss\` every 200 ms (established and TIME_WAIT client ends), nothing between the servers.`,
-      `TIME_WAIT sockets on the upstream port after the relay: ${twRelay} (new ones during the relay phase).`,
+      `TIME_WAIT sockets on the upstream port from the relay runs: ${twRelay} (new ones during the relay phases).`,
       `Peak RSS of the Filebridge process: ${(peakRss / 1024 / 1024).toFixed(0)} MiB.`,
-      `Load: undici Pool, ${CONCURRENCY} connections, no pacing; both servers on this 2-core machine over loopback.`,
+      `Load: undici Pool, ${CONCURRENCY} connections, no pacing; both servers on this 2-core machine over loopback. Runs in ABBA order (relayed, direct, direct, relayed), each into a fresh folder after \`sync\`; figures are the means of two runs (${rates.relayed.map((r) => r.toFixed(0)).join(', ')} relayed; ${rates.direct.map((r) => r.toFixed(0)).join(', ')} direct).`,
     ];
     const out = writeResults('relay', 'direct to rclone serve webdav', rows, notes);
     console.log(JSON.stringify({ relayed, direct, ratio: rows[0]?.ratio, connections: relayStats, timeWait: twRelay, peakRssMiB: Math.round(peakRss / 1048576) }));

@@ -12,14 +12,17 @@ export class Limiter {
 
   async acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) throw new FsError('aborted', 'request aborted');
+    // A freed slot is handed straight to the first waiter, so a newcomer can never slip in
+    // between and push the count over the bound.
     if (this.active >= this.max) await this.wait(signal);
-    this.active++;
+    else this.active++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     };
   }
 

@@ -97,7 +97,8 @@ describe('interrupted uploads leave nothing behind', () => {
         up.write(Buffer.alloc(512 * 1024, 1));
         const status = await Promise.race([up.done, new Promise<number>((r) => setTimeout(() => r(0), 5_000))]);
         if (status > 0) answered++;
-        expect(up.answer(), `upload ${i}`).toMatch(/"code":(4|5)\d\d/);
+        // The upstream went away, not the client: a 5xx (upstream error), never a 4xx.
+        expect(up.answer(), `upload ${i}`).toMatch(/"code":5\d\d/);
         up.kill();
         await up.done;
       }

@@ -8,6 +8,8 @@ export type FaultMode =
   | { kind: 'stall' }
   /** Resets every connection as soon as it sends anything. */
   | { kind: 'reset' }
+  /** Passes the first `bytes` a connection sends, then resets it (an upstream lost mid-upload). */
+  | { kind: 'reset-after'; bytes: number }
   /** Answers every request with this HTTP status and closes (e.g. 500, 504). */
   | { kind: 'status'; status: number };
 
@@ -38,9 +40,17 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
     };
     client.on('close', drop).on('error', drop);
     upstream.on('close', drop).on('error', drop);
+    let sent = 0;
     client.on('data', (chunk: Buffer) => {
       const m = mode;
-      if (m.kind === 'pass') upstream.write(chunk);
+      sent += chunk.length;
+      if (m.kind === 'reset-after') {
+        if (sent <= m.bytes) upstream.write(chunk);
+        else {
+          client.resetAndDestroy();
+          upstream.destroy();
+        }
+      } else if (m.kind === 'pass') upstream.write(chunk);
       else if (m.kind === 'latency') setTimeout(() => upstream.write(chunk), m.ms);
       else if (m.kind === 'reset') client.resetAndDestroy();
       else if (m.kind === 'status') {
@@ -51,7 +61,7 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
     });
     upstream.on('data', (chunk: Buffer) => {
       const m = mode;
-      if (m.kind === 'pass') client.write(chunk);
+      if (m.kind === 'pass' || m.kind === 'reset-after') client.write(chunk);
       else if (m.kind === 'latency') setTimeout(() => client.write(chunk), m.ms);
     });
   });

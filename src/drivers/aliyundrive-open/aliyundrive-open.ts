@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { FsError, isFsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
-import { byteCounter, uploadFailure } from '../shared/byte-counter.js';
+import { countBody, uploadFailure } from '../shared/byte-counter.js';
 import { discard, header, HttpClient } from '../shared/http.js';
 import { onlineRoute, oauthRoute, TokenManager, type RefreshRoute, type TokenStatus } from '../shared/oauth/index.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
@@ -113,12 +113,8 @@ export class AliyundriveOpenDriver implements Driver {
     const existing = await this.find(path, 'write');
     if (existing?.type === 'folder') throw new FsError('is_a_directory', `write "/${path}": a folder exists at this path`);
     const parentId = await this.ensureFolder(parentOf(path));
-    const counter = byteCounter(options.size, path);
-    let bodyError: unknown;
-    body.once('error', (err: unknown) => (bodyError ??= err));
-    pipeline(body, counter, (err) => {
-      if (err) bodyError ??= err;
-    });
+    const counted = countBody(body, options.size, path);
+    const counter = counted.stream;
     let fileId: string | undefined;
     try {
       const created = await this.createFile(parentId, path, existing, options);
@@ -135,7 +131,7 @@ export class AliyundriveOpenDriver implements Driver {
     } catch (err) {
       counter.destroy();
       if (fileId) await this.call('/adrive/v1.0/openFile/delete', { file_id: fileId }, aliMove, { op: 'write', rel: path }).catch(() => undefined);
-      throw uploadFailure(err, { signal: options.signal, bodyError, rel: path }) ?? err;
+      throw uploadFailure(err, { signal: options.signal, bodyError: counted.clientError(), rel: path }) ?? err;
     }
   }
 

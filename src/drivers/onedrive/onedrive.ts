@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FsError, isFsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
-import { byteCounter, uploadFailure } from '../shared/byte-counter.js';
+import { countBody, uploadFailure } from '../shared/byte-counter.js';
 import { discard, header, HttpClient } from '../shared/http.js';
 import { onlineRoute, oauthRoute, TokenManager, type RefreshRoute, type TokenStatus } from '../shared/oauth/index.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
@@ -104,11 +104,8 @@ export class OnedriveDriver implements Driver {
     const existing = await this.find(path, 'write');
     if (existing?.folder) throw new FsError('is_a_directory', `write "/${path}": a folder exists at this path`);
     await this.mkdirs(parentOf(path));
-    const counter = byteCounter(options.size, path);
-    let bodyError: unknown;
-    body.once('error', (err: unknown) => (bodyError ??= err));
-    body.pipe(counter);
-    body.once('error', (err) => counter.destroy(err));
+    const counted = countBody(body, options.size, path);
+    const counter = counted.stream;
     let spool: string | undefined;
     try {
       let size = options.size;
@@ -124,7 +121,7 @@ export class OnedriveDriver implements Driver {
       return entryOf(item, baseName(path));
     } catch (err) {
       counter.destroy();
-      throw uploadFailure(err, { signal: options.signal, bodyError, rel: path }) ?? toFs(err, path);
+      throw uploadFailure(err, { signal: options.signal, bodyError: counted.clientError(), rel: path }) ?? toFs(err, path);
     } finally {
       if (spool) await rm(spool, { force: true });
     }

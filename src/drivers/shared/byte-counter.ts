@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { FsError } from '../../core/errors.js';
 
 export interface ByteCounter extends Transform {
@@ -29,6 +29,36 @@ export function byteCounter(declared: number | undefined, rel: string): ByteCoun
     },
   });
   return Object.assign(t, { bytes: () => count });
+}
+
+/** An upload body fed through a byte counter, and what went wrong on the client's side. */
+export interface CountedBody {
+  /** The counted stream to send upstream. */
+  stream: ByteCounter;
+  bytes(): number;
+  /** The client body's own failure (it broke off, or its size is wrong), if any. */
+  clientError(): unknown;
+}
+
+/**
+ * Feeds `body` through a byte counter one way only: a failing body (or a wrong size) fails the
+ * counter, and so the upstream request; a failing upstream request stops reading the body but
+ * is not recorded as the client's failure. That keeps "the client went away" (aborted) apart
+ * from "the upstream went away" (upstream_error) when an upload fails.
+ */
+export function countBody(body: Readable, declared: number | undefined, rel: string): CountedBody {
+  const counter = byteCounter(declared, rel);
+  let clientError: unknown;
+  body.once('error', (err: unknown) => {
+    clientError ??= err;
+    counter.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+  counter.once('error', (err: unknown) => {
+    if (err instanceof FsError) clientError ??= err;
+  });
+  counter.once('close', () => body.unpipe(counter));
+  body.pipe(counter);
+  return { stream: counter, bytes: () => counter.bytes(), clientError: () => clientError };
 }
 
 /**

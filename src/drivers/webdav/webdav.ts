@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { LRUCache } from 'lru-cache';
 import { Agent, type Dispatcher } from 'undici';
 import { FsError, isFsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
-import { byteCounter, uploadFailure } from '../shared/byte-counter.js';
+import { countBody, uploadFailure } from '../shared/byte-counter.js';
 import { isSmallBody, readSmallBody } from '../shared/small-body.js';
 import { discard, header, HttpClient, type HttpRequest, type HttpResponse } from '../shared/http.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
@@ -22,6 +22,9 @@ export interface WebdavSettings {
 }
 
 type Call = HttpRequest & { op: string; rel: string; ok: readonly number[] };
+
+/** When the second clean-up of a failed upload's temp file runs. */
+const LATE_CLEANUP_MS = 2000;
 
 /** The WebDav driver: a folder on any WebDAV server (rclone, Nextcloud, Apache, nginx, ...). See docs/drivers/webdav.md. */
 export class WebdavDriver implements Driver {
@@ -97,7 +100,11 @@ export class WebdavDriver implements Driver {
       await this.commit(temp, path);
       return { name: baseName(path), isDir: false, size, mtime: options.mtime ?? new Date() };
     } catch (err) {
-      await this.call({ method: 'DELETE', url: this.urls.url(temp), op: 'write', rel: path, ok: [200, 204, 404] }).then(discard, () => undefined);
+      const drop = () => this.call({ method: 'DELETE', url: this.urls.url(temp), op: 'write', rel: path, ok: [200, 204, 404] }).then(discard, () => undefined);
+      await drop();
+      // A server that writes in place may still be finishing the broken PUT when the first DELETE
+      // arrives (and answers 404): a second one, a little later, removes what it leaves behind.
+      setTimeout(() => void drop(), LATE_CLEANUP_MS).unref();
       throw err;
     }
   }
@@ -230,22 +237,17 @@ export class WebdavDriver implements Driver {
   }
 
   private async upload(temp: string, body: Readable, o: WriteOptions & { rel: string }): Promise<number> {
-    const counter = byteCounter(o.size, o.rel);
-    let bodyError: unknown;
-    body.once('error', (err: unknown) => (bodyError ??= err));
-    pipeline(body, counter, (err) => {
-      if (err) bodyError ??= err;
-    });
+    const counted = countBody(body, o.size, o.rel);
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
     if (o.size !== undefined) headers['content-length'] = String(o.size);
     if (o.mtime) headers['x-oc-mtime'] = String(Math.floor(o.mtime.getTime() / 1000));
     try {
       if (o.signal?.aborted) throw new FsError('aborted', `write "/${o.rel}": aborted`);
-      await this.discardCall({ method: 'PUT', url: this.urls.url(temp), headers, body: counter, signal: o.signal, op: 'write', rel: o.rel, ok: [200, 201, 204] });
-      return counter.bytes();
+      await this.discardCall({ method: 'PUT', url: this.urls.url(temp), headers, body: counted.stream, signal: o.signal, op: 'write', rel: o.rel, ok: [200, 201, 204] });
+      return counted.bytes();
     } catch (err) {
-      counter.destroy();
-      throw uploadFailure(err, { signal: o.signal, bodyError, rel: o.rel }) ?? err;
+      counted.stream.destroy();
+      throw uploadFailure(err, { signal: o.signal, bodyError: counted.clientError(), rel: o.rel }) ?? err;
     }
   }
 

@@ -30,18 +30,9 @@ function timeWait(port: number): number {
   }
 }
 
-/** The local ends ("ip:port") of established client connections to `port`. */
-function clientEnds(port: number): string[] {
-  const out = execFileSync('ss', ['-tnH', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/)[2] ?? '')
-    .filter((end) => end !== '');
-}
-
-/** Local ends of client sockets to `port` in TIME_WAIT (connections closed by the client). */
-function closedEnds(port: number): string[] {
-  const out = execFileSync('ss', ['-tnH', 'state', 'time-wait', `( dport = :${port} )`], { encoding: 'utf8' });
+/** The local ends ("ip:port") of client sockets to `port` in a state (`established`, `time-wait`). */
+function clientEnds(port: number, state: 'established' | 'time-wait'): string[] {
+  const out = execFileSync('ss', ['-tnH', 'state', state, `( dport = :${port} )`], { encoding: 'utf8' });
   return out
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[2] ?? '')
@@ -55,12 +46,12 @@ function closedEnds(port: number): string[] {
 function watchConnections(port: number, seen: Set<string>) {
   let peak = 0;
   // Sockets already closed before the watch (other clients' TIME_WAIT) are not Filebridge's.
-  const before = new Set(closedEnds(port));
+  const before = new Set(clientEnds(port, 'time-wait'));
   const sample = () => {
-    const open = clientEnds(port);
+    const open = clientEnds(port, 'established');
     peak = Math.max(peak, open.length);
     for (const end of open) seen.add(end);
-    for (const end of closedEnds(port)) if (!before.has(end)) seen.add(end);
+    for (const end of clientEnds(port, 'time-wait')) if (!before.has(end)) seen.add(end);
   };
   sample();
   const timer = setInterval(sample, 200);

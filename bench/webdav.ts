@@ -149,7 +149,7 @@ export async function benchWebdav(): Promise<BenchRow[]> {
       row(`rclone copy of ${COPY_FILES} × 4 KiB files (real client, paced by itself)`, 'files/s', copyFb, copyRc),
     ];
     const notes = [
-      'Both servers serve the same folder on this machine over loopback with Basic auth; Filebridge runs in its own process, rclone 1.60 `serve webdav`.',
+      'Both servers serve the same folder on this machine over loopback with Basic auth; Filebridge runs in its own process (under tsx), rclone 1.60 `serve webdav`.',
       'Load: undici Pool, one connection per concurrent worker, no pacing. PUT runs go in ABBA order (Filebridge, rclone, rclone, Filebridge), each into a fresh folder after `sync`, and each figure is the mean of a server\'s two runs: on this virtual disk the write-back of one run otherwise lands on the next.',
       'PROPFIND runs on a 10,000-entry folder the server wrote itself (warm caches on both sides), 2 connections, with the body rclone sends and with allprop.',
       '`rclone copy` (Debian rclone 1.60, --transfers 16 --checkers 16, vendor other) of 1,000 local files to each server, for realism; no goal (the client paces itself).',

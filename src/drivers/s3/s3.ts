@@ -121,7 +121,7 @@ export class S3Driver implements Driver {
     const folders = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
     await Promise.all(
       folders.map((f) =>
-        s3Call('mkdir', path, () => this.client.send(new PutObjectCommand({ Bucket: this.s.bucket, Key: this.s.keys.placeholderKey(f), Body: '' }))),
+        s3Call('mkdir', path, () => this.client.send(new PutObjectCommand({ Bucket: this.s.bucket, Key: this.s.keys.placeholderKey(f), Body: '', ContentLength: 0 }))),
       ),
     );
   }

@@ -63,8 +63,11 @@ export function wireInvalidation(notifier: ChangeNotifier, targets: Invalidation
     settings: new Coalesced(() => targets.settings.reload(), failed('settings')),
     metas: new Coalesced(() => targets.metas.reload(), failed('path metas')),
   };
+  if (targets.davLocks) {
+    const davLocks = targets.davLocks;
+    handlers.dav_locks = new Coalesced(async () => davLocks.changedElsewhere(), failed('WebDAV locks'));
+  }
   const unsubscribe = notifier.subscribe((topic: ChangeTopic) => {
-    if (topic === RESYNC || topic === 'dav_locks') targets.davLocks?.changedElsewhere();
     if (topic === RESYNC) for (const h of Object.values(handlers)) void h.trigger();
     else void handlers[topic]?.trigger();
   });

@@ -1,9 +1,8 @@
-import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { FsError } from '../../core/errors.js';
-import { byteCounter, uploadFailure } from '../shared/byte-counter.js';
+import { countBody, uploadFailure } from '../shared/byte-counter.js';
 import { s3Error } from './s3.errors.js';
 
 export interface UploadRequest {
@@ -28,18 +27,11 @@ const QUEUE_SIZE = 4;
  */
 export async function uploadObject(r: UploadRequest): Promise<number> {
   if (r.signal?.aborted) throw new FsError('aborted', `write "/${r.rel}": aborted`);
-  const counter = byteCounter(r.size, r.rel);
+  const counted = countBody(r.body, r.size, r.rel);
+  const counter = counted.stream;
   const controller = new AbortController();
-  let bodyError: unknown;
   // A broken or wrong-sized body cancels the request: S3 then never sees a complete object.
-  pipeline(r.body, counter, (err) => {
-    if (!err) return;
-    bodyError ??= err;
-    controller.abort();
-  });
-  r.body.once('error', (err: unknown) => {
-    bodyError = err;
-  });
+  counter.once('error', () => controller.abort());
   const onAbort = (): void => {
     controller.abort();
     counter.destroy(new FsError('aborted', `write "/${r.rel}": aborted`));
@@ -64,14 +56,15 @@ export async function uploadObject(r: UploadRequest): Promise<number> {
     else {
       const chunks: Buffer[] = [];
       for await (const chunk of counter) chunks.push(chunk as Buffer);
-      if (bodyError) throw bodyError;
+      const clientError = counted.clientError();
+      if (clientError) throw clientError;
       const body = Buffer.concat(chunks);
       await r.client.send(new PutObjectCommand({ Bucket: r.bucket, Key: r.key, Body: body, ContentLength: body.length }), { abortSignal: controller.signal });
     }
     return counter.bytes();
   } catch (err) {
     counter.destroy();
-    throw uploadFailure(err, { signal: r.signal, bodyError, rel: r.rel }) ?? s3Error(err, 'write', r.rel);
+    throw uploadFailure(err, { signal: r.signal, bodyError: counted.clientError(), rel: r.rel }) ?? s3Error(err, 'write', r.rel);
   } finally {
     r.signal?.removeEventListener('abort', onAbort);
   }

@@ -100,11 +100,10 @@ export class WebdavDriver implements Driver {
       await this.commit(temp, path);
       return { name: baseName(path), isDir: false, size, mtime: options.mtime ?? new Date() };
     } catch (err) {
-      const drop = () => this.call({ method: 'DELETE', url: this.urls.url(temp), op: 'write', rel: path, ok: [200, 204, 404] }).then(discard, () => undefined);
-      await drop();
+      await this.dropQuietly(temp, path);
       // A server that writes in place may still be finishing the broken PUT when the first DELETE
       // arrives (and answers 404): a second one, a little later, removes what it leaves behind.
-      setTimeout(() => void drop(), LATE_CLEANUP_MS).unref();
+      setTimeout(() => void this.dropQuietly(temp, path), LATE_CLEANUP_MS).unref();
       throw err;
     }
   }
@@ -125,9 +124,7 @@ export class WebdavDriver implements Driver {
       await discard(res);
       status = res.status;
     } catch (err) {
-      if (!isFsError(err) || !['not_found', 'conflict', 'permission_denied', 'quota_exceeded'].includes(err.code)) {
-        await this.call({ method: 'DELETE', url: this.urls.url(path), op: 'write', rel: path, ok: [200, 204, 404] }).then(discard, () => undefined);
-      }
+      if (!isFsError(err) || !['not_found', 'conflict', 'permission_denied', 'quota_exceeded'].includes(err.code)) await this.dropQuietly(path, path);
       throw err;
     }
     if (status === 405 || status === 409) {
@@ -292,6 +289,11 @@ export class WebdavDriver implements Driver {
     if (c.ok.includes(res.status)) return res;
     await discard(res);
     throw statusError(res.status, c.op, c.rel, res.headers);
+  }
+
+  /** Best-effort DELETE of what a failed write may have left at `target` (never throws). */
+  private async dropQuietly(target: string, rel: string): Promise<void> {
+    await this.call({ method: 'DELETE', url: this.urls.url(target), op: 'write', rel, ok: [200, 204, 404] }).then(discard, () => undefined);
   }
 
   private async discardCall(c: Call): Promise<void> {

@@ -67,14 +67,15 @@ export class LockSnapshot {
     if (this.loading?.generation !== generation) {
       const promise = this.repo.allUnexpired();
       this.loading = { generation, promise };
-      void promise.then(
+      promise.then(
         (locks) => {
           if (this.generation === generation) this.locks = locks;
         },
-        () => undefined,
-      ).finally(() => {
-        if (this.loading?.promise === promise) this.loading = undefined;
-      });
+        // A failed read is tried again by the next caller.
+        () => {
+          if (this.loading?.promise === promise) this.loading = undefined;
+        },
+      );
     }
     return this.loading.promise;
   }
@@ -82,7 +83,7 @@ export class LockSnapshot {
 
 /** Locks as WebDAV sees them: the If header, lock checks before writes, lock discovery XML. */
 export class DavLocks {
-  readonly snapshot: LockSnapshot;
+  private readonly snapshot: LockSnapshot;
 
   constructor(readonly repo: DavLockRepository) {
     this.snapshot = new LockSnapshot(repo);

@@ -84,9 +84,9 @@ async function deadProps(dav: DavRequest, entries: VEntry[], depth: Depth): Prom
   return map;
 }
 
-async function locksFor(locks: DavLocks, root: VEntry, depth: Depth): Promise<DavLockRecord[]> {
-  const above = await locks.guarding([{ path: root.path }]);
-  return depth === '0' ? above : [...above, ...(await locks.repo.below(root.path))];
+/** Locks on the resource or around it, and with depth 1 those below it, from the lock copy. */
+function locksFor(locks: DavLocks, root: VEntry, depth: Depth): Promise<DavLockRecord[]> {
+  return locks.guarding([{ path: root.path, tree: depth !== '0' }]);
 }
 
 /** PROPFIND (RFC 4918 §9.1): one listing, one dead-property query, one lock query, one string. */

@@ -58,7 +58,8 @@ export function checkName(name: string): void {
 
 /** Joins a normalised absolute path and a relative tail, then normalises the result. */
 export function joinPath(base: string, ...parts: string[]): string {
-  return normalizePath([base, ...parts].join('/'));
+  // Runs of slashes from the joins are collapsed first, so joined canonical parts stay canonical.
+  return normalizePath([base, ...parts].join('/').replace(/\/{2,}/g, '/'));
 }
 
 export function parentPath(path: string): string {

@@ -50,25 +50,33 @@ export class VirtualFs {
   constructor(private readonly table: MountTable) {}
 
   async stat(path: string): Promise<VEntry> {
+    const e = await this.lookup(path);
+    if (!e) throw notFound(normalizePath(path));
+    return e;
+  }
+
+  /**
+   * Like `stat`, but a path that does not exist is undefined rather than not_found: the question
+   * every write asks first, answered without building an error when a cached listing knows.
+   */
+  async lookup(path: string): Promise<VEntry | undefined> {
     const p = normalizePath(path);
     const r = this.table.resolve(p);
-    if (!r) {
-      if (p === '/' || this.table.hasMountsBelow(p)) return virtualDir(p, UNKNOWN);
-      throw notFound(p);
-    }
+    if (!r) return p === '/' || this.table.hasMountsBelow(p) ? virtualDir(p, UNKNOWN) : undefined;
     if (r.rel === '') return virtualDir(p, r.mount.spec.driverId, r.mount.spec.modified, false);
+    const known = r.mount.cache.lookup(parentRel(r.rel), baseName(p));
+    if (known === null) return this.table.hasMountsBelow(p) ? virtualDir(p, UNKNOWN) : undefined;
+    if (known) return { ...known, path: p };
     try {
-      const known = fromCachedParent(r.mount, r.rel, p);
-      if (known) return known;
       const e = await r.mount.driver().stat(r.rel);
       return { ...e, name: baseName(p), path: p, provider: r.mount.spec.driverId };
     } catch (err) {
       const i = r.rel.lastIndexOf('/');
       const hit = staleFallback(r.mount, i < 0 ? '' : r.rel.slice(0, i), err)?.entries.find((e) => e.name === baseName(p));
       if (hit) return { ...hit, stale: true };
-      if (this.table.hasMountsBelow(p) && isFsError(err) && (err.code === 'not_found' || err.code === 'storage_unavailable')) {
-        return virtualDir(p, UNKNOWN);
-      }
+      const missing = isFsError(err) && (err.code === 'not_found' || err.code === 'storage_unavailable');
+      if (missing && this.table.hasMountsBelow(p)) return virtualDir(p, UNKNOWN);
+      if (isFsError(err, 'not_found')) return undefined;
       throw err;
     }
   }
@@ -77,19 +85,13 @@ export class VirtualFs {
   async isFolder(path: string): Promise<boolean> {
     const r = this.resolve(path);
     if (r && (r.rel === '' || r.mount.knownDirs.has(r.rel))) return true;
-    const e = await this.statOrUndefined(path);
+    const e = await this.lookup(path);
     if (e?.isDir && r) r.mount.knownDirs.set(r.rel, true);
     return e?.isDir === true;
   }
 
   async exists(path: string): Promise<boolean> {
-    try {
-      await this.stat(path);
-      return true;
-    } catch (err) {
-      if (isFsError(err, 'not_found')) return false;
-      throw err;
-    }
+    return (await this.lookup(path)) !== undefined;
   }
 
   async list(path: string, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<ListResult> {
@@ -156,7 +158,7 @@ export class VirtualFs {
     if (!d.write) throw new FsError('not_supported', `storage at ${mount.path} does not support upload`);
     // The common case (overwrite, create parents) needs no look-up before the driver's atomic write.
     if (req.overwrite === false || req.createParents === false) {
-      const existing = await this.statOrUndefined(p);
+      const existing = await this.lookup(p);
       if (existing?.isDir) throw new FsError('is_a_directory', `${p} is a folder`);
       if (existing && req.overwrite === false) throw new FsError('already_exists', `${p} already exists`);
       if (!existing) await this.checkParent(p, req.createParents ?? true);
@@ -263,18 +265,9 @@ export class VirtualFs {
     return r;
   }
 
-  private async statOrUndefined(path: string): Promise<VEntry | undefined> {
-    try {
-      return await this.stat(path);
-    } catch (err) {
-      if (isFsError(err, 'not_found')) return undefined;
-      throw err;
-    }
-  }
-
   private async checkParent(p: string, createParents: boolean): Promise<void> {
     if (await this.isFolder(parentPath(p))) return;
-    const parent = await this.statOrUndefined(parentPath(p));
+    const parent = await this.lookup(parentPath(p));
     if (parent && !parent.isDir) throw new FsError('not_a_directory', `${parentPath(p)} is not a folder`);
     if (!parent && !createParents) throw new FsError('conflict', `parent folder ${parentPath(p)} does not exist`);
   }
@@ -321,17 +314,6 @@ export class VirtualFs {
 function parentRel(rel: string): string {
   const i = rel.lastIndexOf('/');
   return i < 0 ? '' : rel.slice(0, i);
-}
-
-/**
- * Answers a stat from the parent folder's fresh cached listing: found, or not_found when the
- * listing does not have it. Undefined when no listing is cached.
- */
-function fromCachedParent(mount: Mount, rel: string, p: string): VEntry | undefined {
-  const hit = mount.cache.lookup(parentRel(rel), baseName(p));
-  if (hit === undefined) return undefined;
-  if (hit === null) throw new FsError('not_found', `${p}: no such file or folder`);
-  return { ...hit, path: p };
 }
 
 /** The last good listing to serve when the upstream failed (not when the request was wrong). */

@@ -8,7 +8,7 @@ import { wantedSpan } from '../shared/range.js';
 import { defineDriver } from '../define-driver.js';
 import type { Driver, DriverContext, Entry, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
 import { cleanTempDir, renameIntoPlace, streamToTemp, tempFileIn, type WrittenFile, writeBufferToTemp } from './atomic-write.js';
-import { isSmallBody, readSmallBody } from '../shared/small-body.js';
+import { isSmallBody, readSmallBody } from '../../core/small-body.js';
 import { isInside, RootGuard, type NewTarget } from './containment.js';
 import { fsCall, localError } from './local.errors.js';
 import { listFolder, toEntry } from './list.js';

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { FsError } from '../../core/errors.js';
 
 /** A counting semaphore; `acquire` honours an abort signal while waiting. */
@@ -83,8 +83,10 @@ export class HttpClient {
   async send(r: HttpRequest): Promise<HttpResponse> {
     const release = await this.limiter.acquire(r.signal);
     try {
-      const res = await request(r.url, {
-        dispatcher: this.o.dispatcher,
+      const { origin, path } = splitUrl(r.url);
+      const res = await this.o.dispatcher.request({
+        origin,
+        path,
         method: r.method as Dispatcher.HttpMethod,
         headers: { ...this.o.headers, ...r.headers },
         body: r.body ?? null,
@@ -105,6 +107,18 @@ export class HttpClient {
       throw err;
     }
   }
+}
+
+/** An absolute URL as undici's origin and path (with query), without parsing it whole per request. */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const scheme = url.indexOf('://');
+  if (scheme < 0) throw new TypeError(`not an absolute URL: ${url}`);
+  const slash = url.indexOf('/', scheme + 3);
+  const query = url.indexOf('?', scheme + 3);
+  const cut = slash < 0 ? query : query < 0 ? slash : Math.min(slash, query);
+  if (cut < 0) return { origin: url, path: '/' };
+  const path = url.slice(cut);
+  return { origin: url.slice(0, cut), path: path.startsWith('/') ? path : `/${path}` };
 }
 
 /** Reads and discards a body (bounded), destroying it when it is longer; never throws. */

@@ -5,7 +5,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { FsError, isFsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
 import { countBody, uploadFailure } from '../shared/byte-counter.js';
-import { isSmallBody, readSmallBody } from '../shared/small-body.js';
+import { isSmallBody, readSmallBody } from '../../core/small-body.js';
 import { discard, header, HttpClient, type HttpRequest, type HttpResponse } from '../shared/http.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';

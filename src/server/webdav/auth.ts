@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { looksLikeApiToken } from '../../auth/api-tokens.js';
@@ -75,7 +75,7 @@ export class DavAuth {
     if (auth.userLockout.locked(username.toLowerCase())) throw new DavError(429, userLockedMessage(username), undefined, { 'Retry-After': '900' });
     if (username === 'guest') return { principal: await this.guest(), password };
     if (looksLikeApiToken(password)) return { principal: await auth.authenticate(password, ip), password: undefined };
-    const key = createHash('sha256').update(`${username}\0${password}`).digest('base64');
+    const key = hash('sha256', `${username}\0${password}`, 'base64');
     const known = this.verified.get(key);
     if (known) {
       const now = Date.now();

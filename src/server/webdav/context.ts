@@ -51,7 +51,8 @@ export function pathFromUrl(rawUrl: string, prefix: string): string {
   const collapsed = raw.replace(/\/{2,}/g, '/');
   if (collapsed !== prefix && !collapsed.startsWith(prefix + '/')) throw new DavError(404, 'outside the WebDAV prefix');
   try {
-    return normalizePath(collapsed.slice(prefix.length).split('/').map(decodePathComponent).join('/'));
+    const rest = collapsed.slice(prefix.length);
+    return normalizePath(rest.includes('%') ? rest.split('/').map(decodePathComponent).join('/') : rest);
   } catch (err) {
     return pathError(err);
   }

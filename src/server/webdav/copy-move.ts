@@ -3,7 +3,7 @@ import { isWithin, parentPath } from '../../core/paths.js';
 import { type DavRequest, header, pathFromReference, requireAccess } from './context.js';
 import { DavError } from './errors.js';
 import type { DavLocks, LockTarget } from './locks.js';
-import { httpPreconditions, statOrUndefined } from './write-methods.js';
+import { httpPreconditions } from './write-methods.js';
 
 interface Transfer {
   dest: string;
@@ -35,9 +35,9 @@ export async function copyOrMove(dav: DavRequest, reply: FastifyReply, locks: Da
   const { tokens } = await locks.checkIf(dav);
   const src = await dav.deps.fs.stat(dav.path);
   httpPreconditions(dav, src);
-  const existing = await statOrUndefined(dav, t.dest);
+  const existing = await dav.deps.fs.lookup(t.dest);
   if (existing && !t.overwrite) throw new DavError(412, 'the destination exists and Overwrite is F');
-  const destParent = await statOrUndefined(dav, parentPath(t.dest));
+  const destParent = await dav.deps.fs.lookup(parentPath(t.dest));
   if (!destParent?.isDir) throw new DavError(409, 'the destination collection does not exist');
   const targets: LockTarget[] = [{ path: t.dest, tree: true, membership: true }];
   if (move) targets.push({ path: dav.path, tree: true, membership: true });

@@ -33,15 +33,6 @@ function lockDepth(dav: DavRequest): DavLockDepth {
   throw new DavError(400, 'Depth for LOCK must be 0 or infinity');
 }
 
-async function statOrUndefined(dav: DavRequest, path: string): Promise<VEntry | undefined> {
-  try {
-    return await dav.deps.fs.stat(path);
-  } catch (err) {
-    if (isFsError(err, 'not_found')) return undefined;
-    throw err;
-  }
-}
-
 function lockReply(dav: DavRequest, reply: FastifyReply, locks: DavLocks, lock: DavLockRecord, isDir: boolean, status: number) {
   const body =
     '<?xml version="1.0" encoding="utf-8"?>\n<D:prop xmlns:D="DAV:"><D:lockdiscovery>' +
@@ -61,7 +52,7 @@ async function refresh(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
     const seconds = parseTimeout(header(dav.req, 'timeout'));
     await locks.repo.refresh(token, seconds);
     const fresh = { ...lock, timeoutSeconds: seconds, expiresAt: new Date(Date.now() + seconds * 1000) };
-    const root = await statOrUndefined(dav, lock.root);
+    const root = await dav.deps.fs.lookup(lock.root);
     return lockReply(dav, reply, locks, fresh, root?.isDir ?? false, 200);
   }
   throw new DavError(412, 'no submitted lock covers this resource', '<D:lock-token-matches-request-uri/>');
@@ -92,12 +83,12 @@ export async function lock(dav: DavRequest, reply: FastifyReply, locks: DavLocks
 }
 
 async function createLock(dav: DavRequest, locks: DavLocks, info: ReturnType<typeof lockInfoOf>, depth: ReturnType<typeof lockDepth>, tokens: Set<string>) {
-  let entry = await statOrUndefined(dav, dav.path);
+  let entry = await dav.deps.fs.lookup(dav.path);
   await checkConflicts(dav, locks, info, depth);
   let status = 200;
   if (!entry) {
     await locks.requireUnlocked(dav, tokens, [{ path: dav.path, membership: true }]);
-    const parent = await statOrUndefined(dav, parentPath(dav.path));
+    const parent = await dav.deps.fs.lookup(parentPath(dav.path));
     if (!parent?.isDir) throw new DavError(409, 'the parent collection does not exist');
     entry = await dav.deps.fs.write(dav.path, Readable.from([]), { size: 0, overwrite: false, createParents: false });
     status = 201;

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import { isSmallBody } from '../../core/small-body.js';
 import { isFsError } from '../../core/errors.js';
 import { parentPath } from '../../core/paths.js';
 import type { VEntry } from '../../core/virtual-fs.js';
@@ -8,15 +10,6 @@ import { DavError } from './errors.js';
 import { sameEtag } from './if-header.js';
 import type { DavLocks } from './locks.js';
 import { hasBody } from './xml.js';
-
-export async function statOrUndefined(dav: DavRequest, path: string): Promise<VEntry | undefined> {
-  try {
-    return await dav.deps.fs.stat(path);
-  } catch (err) {
-    if (isFsError(err, 'not_found')) return undefined;
-    throw err;
-  }
-}
 
 /** RFC 7232 preconditions on unsafe methods: If-Match, If-None-Match, If-Unmodified-Since → 412. */
 export function httpPreconditions(dav: DavRequest, entry: VEntry | undefined): void {
@@ -50,24 +43,32 @@ function requestedMtime(dav: DavRequest): Date | undefined {
   return Number.isFinite(s) && s > 0 ? new Date(Math.round(s * 1000)) : undefined;
 }
 
+function abortOnClientGone(raw: IncomingMessage): AbortSignal {
+  const abort = new AbortController();
+  raw.once('close', () => {
+    if (!raw.complete) abort.abort();
+  });
+  return abort.signal;
+}
+
 /** PUT (RFC 4918 §9.7): streamed with back-pressure, committed atomically; 201 new, 204 replaced. */
 export async function put(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
   requireAccess(dav, true);
   if (header(dav.req, 'content-range')) throw new DavError(400, 'partial PUT (Content-Range) is not supported');
   const { tokens } = await locks.checkIf(dav);
-  const existing = await statOrUndefined(dav, dav.path);
+  const existing = await dav.deps.fs.lookup(dav.path);
   if (existing?.isDir) throw new DavError(409, 'a collection exists at this URI');
   httpPreconditions(dav, existing);
   if (!existing && !(await dav.deps.fs.isFolder(parentPath(dav.path)))) throw new DavError(409, 'the parent collection does not exist');
   await locks.requireUnlocked(dav, tokens, [{ path: dav.path, membership: !existing }]);
   const mtime = requestedMtime(dav);
-  const abort = new AbortController();
+  const size = declaredSize(dav);
   const raw = dav.req.raw;
-  raw.once('close', () => {
-    if (!raw.complete) abort.abort();
-  });
+  // A small body is received whole before the storage is touched (a client that breaks off
+  // fails that read); a streamed one is cancelled when the client goes away mid-body.
+  const signal = isSmallBody(size) ? undefined : abortOnClientGone(raw);
   // The parent was checked above, so core writes without looking the target up again.
-  const entry = await dav.deps.fs.write(dav.path, raw, { size: declaredSize(dav), mtime, signal: abort.signal });
+  const entry = await dav.deps.fs.write(dav.path, raw, { size, mtime, signal });
   if (mtime) reply.header('X-OC-MTime', 'accepted');
   return reply.code(existing ? 204 : 201).header('ETag', etagOf(entry.size, entry.mtime)).send();
 }
@@ -77,8 +78,8 @@ export async function mkcol(dav: DavRequest, reply: FastifyReply, locks: DavLock
   requireAccess(dav, true);
   if (hasBody(dav.req.raw)) throw new DavError(415, 'MKCOL with a body is not supported');
   const { tokens } = await locks.checkIf(dav);
-  if (await statOrUndefined(dav, dav.path)) throw new DavError(405, 'the resource already exists', undefined, { Allow: 'OPTIONS, PROPFIND, PROPPATCH, LOCK, UNLOCK, DELETE, COPY, MOVE' });
-  const parent = await statOrUndefined(dav, parentPath(dav.path));
+  if (await dav.deps.fs.lookup(dav.path)) throw new DavError(405, 'the resource already exists', undefined, { Allow: 'OPTIONS, PROPFIND, PROPPATCH, LOCK, UNLOCK, DELETE, COPY, MOVE' });
+  const parent = await dav.deps.fs.lookup(parentPath(dav.path));
   if (!parent?.isDir) throw new DavError(409, 'the parent collection does not exist');
   await locks.requireUnlocked(dav, tokens, [{ path: dav.path, membership: true }]);
   // Nothing was there a moment ago: core may treat the new collection as known empty.

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { FsError } from '../../core/errors.js';
+import { FsError } from './errors.js';
 
 /**
  * Bodies of at most this many declared bytes are received whole before the storage is touched:

@@ -16,7 +16,8 @@ import { BENCH_PASS, BENCH_USER, rssOf, startFilebridgeChild, startRcloneServe }
 
 const FILES = Number(process.env.BENCH_FILES ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const POOL = Number(process.env.BENCH_POOL ?? 8);
+/** The WebDav mount's default max_connections unless BENCH_POOL says otherwise. */
+const POOL = Number(process.env.BENCH_POOL ?? 16);
 const AUTH = { authorization: basicAuth(BENCH_USER, BENCH_PASS) };
 const BODY = Buffer.alloc(4096, 98);
 

@@ -61,12 +61,11 @@ function waitReady(child: ChildProcess, ready: RegExp, what: string): Promise<Re
   });
 }
 
-/** Filebridge in its own process (so the load generator does not share its event loop). */
+/** Filebridge in its own process (so the load generator does not share its event loop), built as `npm start` runs it. */
 export async function startFilebridgeChild(dataDir: string, rootDir: string, storages?: unknown[]): Promise<RunningPeer> {
-  const entry = resolve(import.meta.dirname, 'filebridge-child.ts');
-  const tsx = resolve(import.meta.dirname, '../../node_modules/.bin/tsx');
+  const entry = resolve(import.meta.dirname, 'filebridge-child.mjs');
   const args = [entry, dataDir, rootDir, ...(storages ? [JSON.stringify(storages)] : [])];
-  const child = spawn(tsx, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   const m = await waitReady(child, /READY (http:\/\/\S+) (\d+)/, 'filebridge');
   return { name: 'filebridge', davUrl: `${m[1]}/dav`, pid: Number(m[2]), stop: () => stopChild(child) };
 }

@@ -12,10 +12,22 @@ export class Limiter {
 
   async acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) throw new FsError('aborted', 'request aborted');
+    const now = this.tryAcquire();
+    if (now) return now;
     // A freed slot is handed straight to the first waiter, so a newcomer can never slip in
     // between and push the count over the bound.
-    if (this.active >= this.max) await this.wait(signal);
-    else this.active++;
+    await this.wait(signal);
+    return this.releaser();
+  }
+
+  /** A slot at once when one is free (no waiting, no promise), else undefined. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.active >= this.max || this.waiting.length > 0) return undefined;
+    this.active++;
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;
@@ -81,7 +93,7 @@ export class HttpClient {
   }
 
   async send(r: HttpRequest): Promise<HttpResponse> {
-    const release = await this.limiter.acquire(r.signal);
+    const release = (!r.signal?.aborted && this.limiter.tryAcquire()) || (await this.limiter.acquire(r.signal));
     try {
       const { origin, path } = splitUrl(r.url);
       const res = await this.o.dispatcher.request({
@@ -96,11 +108,10 @@ export class HttpClient {
       const body = res.body;
       // Released a turn later, once the dispatcher has marked the connection idle again, so the
       // next request reuses it instead of opening another.
+      // The body closes after its end and after an error alike.
       const later = (): void => void setImmediate(release);
-      body.once('close', later);
-      body.once('end', later);
-      body.once('error', later);
       if (body.destroyed) later();
+      else body.once('close', later);
       return { status: res.statusCode, headers: res.headers, body: body as HttpResponse['body'] };
     } catch (err) {
       release();

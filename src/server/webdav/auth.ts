@@ -23,6 +23,14 @@ interface Remembered {
   readAt?: number;
 }
 
+interface BasicCredentials {
+  value: string;
+  username: string;
+  password: string;
+  /** Key of the verified-credentials cache: a hash, so the cache holds no passwords. */
+  key: string;
+}
+
 /** How long a verified user record is reused before it is read again (disable/password change). */
 const USER_FRESH_MS = 2000;
 
@@ -44,7 +52,7 @@ export class DavAuth {
       const space = header.indexOf(' ');
       const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
       const value = space < 0 ? '' : header.slice(space + 1).trim();
-      if (scheme === 'basic') return await this.basic(value, req.ip);
+      if (scheme === 'basic') return await this.basic(value, req.ip, req.raw.socket);
       if (scheme === 'bearer' && value !== '') return { principal: await this.deps.auth.authenticate(value, req.ip), password: undefined };
       throw unauthorized('unsupported authorization scheme');
     } catch (err) {
@@ -64,18 +72,29 @@ export class DavAuth {
     return p;
   }
 
-  private async basic(value: string, ip: string): Promise<Authenticated> {
+  /** The Basic credentials last read on each connection: a client sends the same header every time. */
+  private readonly lastOnSocket = new WeakMap<object, BasicCredentials>();
+
+  private credentials(value: string, socket: object): BasicCredentials {
+    const last = this.lastOnSocket.get(socket);
+    if (last?.value === value) return last;
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw unauthorized('malformed Basic credentials');
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
+    const read = { value, username, password, key: hash('sha256', `${username}\0${password}`, 'base64') };
+    this.lastOnSocket.set(socket, read);
+    return read;
+  }
+
+  private async basic(value: string, ip: string, socket: object): Promise<Authenticated> {
+    const { username, password, key } = this.credentials(value, socket);
     const { auth, repos } = this.deps;
     if (auth.lockout.locked(ip)) throw new DavError(429, AuthMessages.tooMany, undefined, { 'Retry-After': '300' });
     if (auth.userLockout.locked(username.toLowerCase())) throw new DavError(429, userLockedMessage(username), undefined, { 'Retry-After': '900' });
     if (username === 'guest') return { principal: await this.guest(), password };
     if (looksLikeApiToken(password)) return { principal: await auth.authenticate(password, ip), password: undefined };
-    const key = hash('sha256', `${username}\0${password}`, 'base64');
     const known = this.verified.get(key);
     if (known) {
       const now = Date.now();

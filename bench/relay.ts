@@ -7,8 +7,8 @@
  * RSS. Results in bench/results/relay.{json,md}.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { basicAuth, request, runParallel } from './lib/load.js';
 import { row, writeResults } from './lib/results.js';
@@ -65,19 +65,33 @@ function watchConnections(port: number, seen: Set<string>) {
   };
 }
 
-async function putAll(origin: string, base: string, folder: string) {
+async function putAll(origin: string, base: string, folder: string, files: number) {
   await runParallel(origin, 1, 1, (pool) => request(pool, { method: 'MKCOL', path: `${base}/${folder}/`, headers: AUTH }, [201]).then(() => undefined));
-  const r = await runParallel(origin, CONCURRENCY, FILES, async (pool, i) => {
+  const r = await runParallel(origin, CONCURRENCY, files, async (pool, i) => {
     await request(pool, { method: 'PUT', path: `${base}/${folder}/f${i}.bin`, headers: { ...AUTH, 'content-length': String(BODY.length) }, body: BODY }, [201, 204]);
   });
   if (r.errors > 0) throw new Error(`PUT ${folder}: ${r.errors} errors, first: ${r.firstError}`);
   return r.perSecond;
 }
 
+/** Unmeasured uploads each way first, so neither server is timed while it warms up (JIT, pools). */
+const WARMUP = 2000;
+const ORDER = ['relayed', 'direct', 'direct', 'relayed', 'relayed', 'direct', 'direct', 'relayed'] as const;
+
+/** tmpfs when there is one: the rates then measure the servers, not the disk's write-back. */
+function upstreamBase(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
 export async function benchRelay(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'filebridge-bench-relay-'));
-  mkdirSync(join(work, 'upstream'));
-  const upstream = await startRcloneServe(join(work, 'upstream'));
+  const upstreamRoot = mkdtempSync(join(upstreamBase(), 'filebridge-bench-upstream-'));
+  const upstream = await startRcloneServe(upstreamRoot);
   const upstreamPort = Number(new URL(upstream.davUrl).port);
   const fb = await startFilebridgeChild(join(work, 'data'), join(work, 'unused'), [
     { mountPath: '/up', driver: 'WebDav', addition: JSON.stringify({ address: upstream.davUrl, username: BENCH_USER, password: BENCH_PASS, max_connections: POOL }) },
@@ -86,24 +100,28 @@ export async function benchRelay(): Promise<void> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, fb.pid ? rssOf(fb.pid) : 0)), 100);
   try {
     const fbUrl = new URL(fb.davUrl);
-    // ABBA (relayed, direct, direct, relayed), each into a fresh folder after `sync`, so neither
-    // side runs on the other's write-back; each figure is the mean of two runs.
+    const directOrigin = new URL(upstream.davUrl).origin;
+    // ABBA twice (relayed, direct, direct, relayed, ...), each into a fresh folder after `sync`,
+    // after a warm-up each way; each figure is the mean of its four runs.
     const rates: { relayed: number[]; direct: number[] } = { relayed: [], direct: [] };
     const ends = new Set<string>();
     let relayStats = { total: 0, peak: 0 };
     let twRelay = 0;
-    for (const [i, kind] of (['relayed', 'direct', 'direct', 'relayed'] as const).entries()) {
-      execFileSync('sync');
-      if (kind === 'direct') {
-        rates.direct.push(await putAll(new URL(upstream.davUrl).origin, '', `direct-${i}`));
-        continue;
-      }
+    const relay = async (folder: string, files: number) => {
       const twBefore = timeWait(upstreamPort);
       const watch = watchConnections(upstreamPort, ends);
-      rates.relayed.push(await putAll(fbUrl.origin, '/dav/up', `relayed-${i}`));
+      const rate = await putAll(fbUrl.origin, '/dav/up', folder, files);
       const seen = watch.stop();
       relayStats = { total: seen.total, peak: Math.max(relayStats.peak, seen.peak) };
       twRelay += timeWait(upstreamPort) - twBefore;
+      return rate;
+    };
+    await relay('warmup', WARMUP);
+    await putAll(directOrigin, '', 'warmup-direct', WARMUP);
+    for (const [i, kind] of ORDER.entries()) {
+      execFileSync('sync');
+      if (kind === 'direct') rates.direct.push(await putAll(directOrigin, '', `direct-${i}`, FILES));
+      else rates.relayed.push(await relay(`relayed-${i}`, FILES));
     }
     console.log('files/s per run:', rates);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -115,7 +133,8 @@ export async function benchRelay(): Promise<void> {
       `Connections Filebridge opened to the upstream: ${relayStats.total} in total, at most ${relayStats.peak} at once (pool size ${POOL}); read with \`ss\` every 200 ms (established and TIME_WAIT client ends), nothing between the servers.`,
       `TIME_WAIT sockets on the upstream port from the relay runs: ${twRelay} (new ones during the relay phases).`,
       `Peak RSS of the Filebridge process: ${(peakRss / 1024 / 1024).toFixed(0)} MiB.`,
-      `Load: undici Pool, ${CONCURRENCY} connections, no pacing; both servers on this 2-core machine over loopback. Runs in ABBA order (relayed, direct, direct, relayed), each into a fresh folder after \`sync\`; figures are the means of two runs (${rates.relayed.map((r) => r.toFixed(0)).join(', ')} relayed; ${rates.direct.map((r) => r.toFixed(0)).join(', ')} direct).`,
+      `Load: undici Pool, ${CONCURRENCY} connections, no pacing; the load generator and both servers share this machine's ${availableParallelism()} cores over loopback, so the rates measure CPU per file. The upstream's folder is on ${upstreamRoot.startsWith('/dev/shm') ? 'tmpfs (/dev/shm), so the disk\'s write-back does not swing the rates between runs' : 'disk (no tmpfs here)'}.`,
+      `${WARMUP} unmeasured uploads each way first; then ABBA twice (${ORDER.join(', ')}), each into a fresh folder after \`sync\`; figures are the means of four runs each (${rates.relayed.map((r) => r.toFixed(0)).join(', ')} relayed; ${rates.direct.map((r) => r.toFixed(0)).join(', ')} direct).`,
     ];
     const out = writeResults('relay', 'direct to rclone serve webdav', rows, notes);
     console.log(JSON.stringify({ relayed, direct, ratio: rows[0]?.ratio, connections: relayStats, timeWait: twRelay, peakRssMiB: Math.round(peakRss / 1048576) }));
@@ -125,5 +144,6 @@ export async function benchRelay(): Promise<void> {
     await fb.stop();
     await upstream.stop();
     rmSync(work, { recursive: true, force: true });
+    rmSync(upstreamRoot, { recursive: true, force: true });
   }
 }

@@ -66,10 +66,10 @@ export class VirtualFs {
     if (r.rel === '') return virtualDir(p, r.mount.spec.driverId, r.mount.spec.modified, false);
     const known = r.mount.cache.lookup(parentRel(r.rel), baseName(p));
     if (known === null) return this.table.hasMountsBelow(p) ? virtualDir(p, UNKNOWN) : undefined;
-    if (known) return { ...known, path: p };
+    if (known) return known.path === p ? known : { ...known, path: p };
     try {
       const e = await r.mount.driver().stat(r.rel);
-      return { ...e, name: baseName(p), path: p, provider: r.mount.spec.driverId };
+      return vEntry(e, baseName(p), p, r.mount.spec.driverId);
     } catch (err) {
       const i = r.rel.lastIndexOf('/');
       const hit = staleFallback(r.mount, i < 0 ? '' : r.rel.slice(0, i), err)?.entries.find((e) => e.name === baseName(p));
@@ -165,7 +165,7 @@ export class VirtualFs {
     }
     const e = await d.write(rel, body, { size: req.size, mtime: req.mtime, signal: req.signal });
     mount.links.delete(rel);
-    const written: VEntry = { ...e, name: baseName(p), path: p, provider: mount.spec.driverId };
+    const written = vEntry(e, baseName(p), p, mount.spec.driverId);
     // The folder's cached listing takes the new entry; with none cached, ancestors are forgotten.
     const dir = parentRel(rel);
     if (!mount.cache.upsert(dir, written)) this.invalidateUp(mount, rel);
@@ -251,7 +251,7 @@ export class VirtualFs {
   resolve(path: string): (Resolved & { p: string }) | undefined {
     const p = normalizePath(path);
     const r = this.table.resolve(p);
-    return r ? { ...r, p } : undefined;
+    return r ? { mount: r.mount, rel: r.rel, p } : undefined;
   }
 
   /** The mount that serves `path`, if any (for its policy and state). */
@@ -334,6 +334,18 @@ async function collect(it: AsyncIterable<Entry>, dir: string, provider: string):
     out.push(v);
   }
   return out;
+}
+
+/**
+ * A driver's entry as core presents it, built field by field: an object spread here cost more
+ * than the rest of a small upload's bookkeeping.
+ */
+function vEntry(e: Entry, name: string, path: string, provider: string): VEntry {
+  const v: VEntry = { name, isDir: e.isDir, size: e.size, path, provider };
+  if (e.mtime) v.mtime = e.mtime;
+  if (e.ctime) v.ctime = e.ctime;
+  if (e.hashes) v.hashes = e.hashes;
+  return v;
 }
 
 function virtualDir(p: string, provider: string, mtime?: Date, virtual = true): VEntry {

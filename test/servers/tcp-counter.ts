@@ -8,6 +8,10 @@ export interface ConnectionStats {
   open: number;
   /** Most connections open at once. */
   peak: number;
+  /** Connections the target ended first (a server closing idle or used-up keep-alive sockets). */
+  closedByTarget: number;
+  /** Connections the client ended after they sat idle for a second or more (its pool's idle timeout). */
+  closedIdleByClient: number;
 }
 
 export interface TcpCounter {
@@ -27,7 +31,7 @@ export interface TcpCounter {
  * counted, so a test sees exactly how many upstream connections a driver opens and keeps open.
  */
 export async function startTcpCounter(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpCounter> {
-  const stats: ConnectionStats = { total: 0, open: 0, peak: 0 };
+  const stats: ConnectionStats = { total: 0, open: 0, peak: 0, closedByTarget: 0, closedIdleByClient: 0 };
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     stats.total++;
@@ -37,6 +41,20 @@ export async function startTcpCounter(targetPort: number, targetHost = '127.0.0.
     sockets.add(client);
     sockets.add(upstream);
     let closed = false;
+    let clientEnded = false;
+    let targetEnded = false;
+    let lastData = Date.now();
+    const active = (): void => void (lastData = Date.now());
+    client.on('data', active);
+    upstream.on('data', active);
+    client.once('end', () => {
+      clientEnded = true;
+      if (!targetEnded && !closed && Date.now() - lastData >= 1000) stats.closedIdleByClient++;
+    });
+    upstream.once('end', () => {
+      targetEnded = true;
+      if (!clientEnded && !closed) stats.closedByTarget++;
+    });
     const done = (): void => {
       if (closed) return;
       closed = true;

@@ -88,8 +88,22 @@ export interface HttpClientOptions {
 export class HttpClient {
   private readonly limiter: Limiter;
 
+  /** The headers sent with every request, as undici's flat name/value list. */
+  private readonly baseHeaders: string[];
+
   constructor(private readonly o: HttpClientOptions) {
     this.limiter = new Limiter(Math.max(1, Math.floor(o.maxInFlight)));
+    this.baseHeaders = Object.entries(o.headers ?? {}).flat();
+  }
+
+  /** The client's headers and the request's, the request's winning, as undici's flat name/value list. */
+  private headersOf(extra: Record<string, string> | undefined): string[] {
+    const base = this.baseHeaders;
+    if (!extra) return base.slice();
+    const out: string[] = [];
+    for (let i = 0; i < base.length; i += 2) if (!((base[i] as string) in extra)) out.push(base[i] as string, base[i + 1] as string);
+    for (const name in extra) out.push(name, extra[name] as string);
+    return out;
   }
 
   async send(r: HttpRequest): Promise<HttpResponse> {
@@ -100,7 +114,7 @@ export class HttpClient {
         origin,
         path,
         method: r.method as Dispatcher.HttpMethod,
-        headers: { ...this.o.headers, ...r.headers },
+        headers: this.headersOf(r.headers),
         body: r.body ?? null,
         signal: r.signal,
         headersTimeout: this.o.headersTimeoutMs ?? 30_000,

@@ -15,13 +15,18 @@ export class DavUrls {
 
   /** The URL of a driver path; folders get a trailing slash, as many servers expect. */
   url(path: string, options: { dir?: boolean } = {}): string {
-    const full = path === '' ? this.basePath : `${this.basePath}/${path}`;
-    const encoded = full
-      .split('/')
-      .map((s) => encodeURIComponent(s))
-      .join('/');
-    return this.origin + encoded + (options.dir || path === '' ? '/' : '');
+    const slash = options.dir || path === '' ? '/' : '';
+    if (path === '') return this.rootUrl + slash;
+    // Names of unreserved characters only (the usual case) need no encoding.
+    return `${this.rootUrl}/${UNRESERVED_PATH.test(path) ? path : encodePath(path)}${slash}`;
   }
+
+  /** The origin and the encoded root folder, without a trailing slash. */
+  private get rootUrl(): string {
+    return (this.rootUrlValue ??= this.origin + encodePath(this.basePath));
+  }
+
+  private rootUrlValue: string | undefined;
 
   /** The driver path of a decoded href path, or undefined when it lies outside the root. */
   relOf(decoded: string): string | undefined {
@@ -29,6 +34,16 @@ export class DavUrls {
     if (!decoded.startsWith(`${this.basePath}/`)) return undefined;
     return decoded.slice(this.basePath.length + 1);
   }
+}
+
+/** Paths whose every character encodeURIComponent leaves alone (and "/" between names). */
+const UNRESERVED_PATH = /^[A-Za-z0-9\-_.!~*'()/]*$/;
+
+function encodePath(path: string): string {
+  return path
+    .split('/')
+    .map((s) => encodeURIComponent(s))
+    .join('/');
 }
 
 export function baseName(path: string): string {

@@ -23,6 +23,10 @@ export interface WebdavSettings {
 
 type Call = HttpRequest & { op: string; rel: string; ok: readonly number[] };
 
+const PUT_OK = [200, 201, 204] as const;
+/** A PUT's answers that are not failures: 405/409 (a folder there, or no parent) are looked into. */
+const PUT_OR_CONFLICT = [200, 201, 204, 405, 409] as const;
+
 /** When the second clean-up of a failed upload's temp file runs. */
 const LATE_CLEANUP_MS = 2000;
 
@@ -117,10 +121,10 @@ export class WebdavDriver implements Driver {
     await this.ensureParent(path);
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(data.length) };
     if (options.mtime) headers['x-oc-mtime'] = String(Math.floor(options.mtime.getTime() / 1000));
-    const put = { method: 'PUT', url: this.urls.url(path), headers, body: data, signal: options.signal, op: 'write', rel: path };
+    const put: Call = { method: 'PUT', url: this.urls.url(path), headers, body: data, signal: options.signal, op: 'write', rel: path, ok: PUT_OR_CONFLICT };
     let status: number;
     try {
-      const res = await this.call({ ...put, ok: [200, 201, 204, 405, 409] });
+      const res = await this.call(put);
       await discard(res);
       status = res.status;
     } catch (err) {
@@ -133,7 +137,7 @@ export class WebdavDriver implements Driver {
       if (existing?.isDir) throw new FsError('is_a_directory', `write "/${path}": a folder exists at this path`);
       this.knownDirs.delete(parentOf(path));
       await this.ensureParent(path);
-      await this.discardCall({ ...put, ok: [200, 201, 204] });
+      await this.discardCall({ ...put, ok: PUT_OK });
     }
     return { name: baseName(path), isDir: false, size: data.length, mtime: options.mtime ?? new Date() };
   }

@@ -46,7 +46,7 @@ export function webdavRoutes(deps: AppDeps, overrides: Partial<DavOptions> = {})
   const locks = new DavLocks(deps.repos.davLocks);
 
   async function handle(req: FastifyRequest, reply: FastifyReply) {
-    for (const [k, v] of Object.entries(DAV_HEADERS)) reply.header(k, v);
+    reply.headers(DAV_HEADERS);
     try {
       const userPath = pathFromUrl(req.raw.url ?? '', opts.prefix);
       if (req.method === 'OPTIONS') return options(reply);

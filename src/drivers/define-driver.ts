@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boolish, numberish } from '../core/input.js';
 import type { DriverCatalog, FormItem } from '../core/driver-catalog.js';
 import type { DriverDefinition, OptionDecl, OptionDecls, OptionsOf } from './types.js';
 
@@ -6,10 +7,10 @@ function fieldSchema(decl: OptionDecl): z.ZodType {
   let s: z.ZodType;
   switch (decl.type) {
     case 'number':
-      s = z.coerce.number().finite();
+      s = numberish(z.number().finite());
       break;
     case 'bool':
-      s = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+      s = boolish;
       break;
     case 'select':
       s = z.enum((decl.choices ?? []) as [string, ...string[]]);

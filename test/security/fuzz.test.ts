@@ -122,6 +122,31 @@ describe('property-based fuzzing of every JSON route and WebDAV XML body', () =>
     ['POST', '/api/admin/token/revoke', 'admin', { id: fc.integer({ min: 100 }) }],
   ];
 
+  it('objects in number, id and boolean fields are refused with a 400 naming the field, never converted', async () => {
+    const admin = server.settings.get('token');
+    const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'fuzzer', password: 'fuzz-pass' } });
+    const session = login.json().data.token as string;
+    const hostile = [{ toString: 'x' }, { valueOf: 1 }, { toString: 1, valueOf: 'y' }, [], [1], true];
+    const cases: [string, string, string][] = [
+      ['/api/admin/user/delete', 'admin', 'id'],
+      ['/api/admin/user/cancel_2fa', 'admin', 'id'],
+      ['/api/admin/storage/delete', 'admin', 'id'],
+      ['/api/fs/list', 'user', 'page'],
+      ['/api/me/tokens/create', 'session', 'expires_in_days'],
+    ];
+    for (const [url, level, field] of cases) {
+      for (const value of hostile) {
+        const body = url === '/api/me/tokens/create' ? { name: 'n', scope: 'read', [field]: value } : url === '/api/fs/list' ? { path: '/', [field]: value } : { [field]: value };
+        const res = await server.app.inject({ method: 'POST', url, headers: { authorization: level === 'admin' ? admin : level === 'session' ? session : userToken }, payload: body });
+        expect(res.statusCode, `${url} ${JSON.stringify(body)}`).toBeLessThan(500);
+        expect(res.json(), `${url} ${JSON.stringify(body)}`).toMatchObject({ code: 400, message: expect.stringContaining(field) });
+      }
+    }
+    // Numeric strings still count as numbers, as AList clients send them.
+    const listed = await server.app.inject({ method: 'POST', url: '/api/fs/list', headers: { authorization: userToken }, payload: { path: '/', page: '1', per_page: '10' } });
+    expect(listed.json()).toMatchObject({ code: 200 });
+  });
+
   for (const [method, url, level, fields] of ROUTES) {
     it(`${method} ${url}: no 5xx, no internal error`, async () => {
       const problems: string[] = [];

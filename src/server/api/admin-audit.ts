@@ -26,13 +26,18 @@ function actionOf(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** A request value as audit text: primitives as they are, anything else as JSON (never its own toString). */
+function text(v: unknown): string {
+  return v === null || typeof v !== 'object' ? String(v) : (JSON.stringify(v) ?? '').slice(0, 200);
+}
+
 function targetOf(req: FastifyRequest): string {
   const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
   const query = (req.query ?? {}) as Record<string, unknown>;
   for (const k of ['mount_path', 'username', 'path', 'name']) if (typeof body[k] === 'string') return body[k];
-  if (Array.isArray(req.body)) return req.body.map((s: { key?: unknown }) => String(s?.key ?? '')).join(',').slice(0, 500);
+  if (Array.isArray(req.body)) return req.body.map((s: { key?: unknown }) => text(s?.key ?? '')).join(',').slice(0, 500);
   const id = body.id ?? query.id ?? query.key;
-  return id === undefined ? '' : `${typeof body.id !== 'undefined' || query.id !== undefined ? 'id ' : ''}${String(id)}`;
+  return id === undefined ? '' : `${typeof body.id !== 'undefined' || query.id !== undefined ? 'id ' : ''}${text(id)}`;
 }
 
 function envelopeCode(payload: unknown): number | undefined {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { numberish } from '../../core/input.js';
 import { normalizePath } from '../../core/paths.js';
 import { ConflictError } from '../../db/errors.js';
 import type { StorageInput, StorageRecord } from '../../db/repositories/index.js';
@@ -17,7 +18,7 @@ const StorageBody = z.object({
   mount_path: z.string().min(1, 'is required'),
   order: looseInt.default(0),
   driver: z.string().min(1, 'is required'),
-  cache_expiration: looseInt.min(0).default(30),
+  cache_expiration: numberish(z.number().int().min(0)).default(30),
   addition: z.string().default('{}'),
   remark: z.string().default(''),
   disabled: looseBool.default(false),

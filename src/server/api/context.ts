@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AuthError, AuthMessages } from '../../auth/errors.js';
 import { type Principal, isAdmin, isGuest } from '../../auth/principal.js';
 import { FsError } from '../../core/errors.js';
+import { boolish, numberish } from '../../core/input.js';
 import { UserRole } from '../../db/repositories/index.js';
 import { isWithin, joinPath, normalizePath } from '../../core/paths.js';
 import type { AppDeps } from '../app.js';
@@ -86,8 +87,8 @@ export function requirePerm(ok: boolean): void {
 }
 
 export const str = z.string();
-export const looseBool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-export const looseInt = z.coerce.number().int();
+export const looseBool = boolish;
+export const looseInt = numberish(z.number().int());
 
 export function sendEnvelope(reply: FastifyReply, body: unknown) {
   return reply.code(200).type('application/json; charset=utf-8').send(body);

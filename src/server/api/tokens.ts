@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AuthError } from '../../auth/errors.js';
 import { tokenView } from '../../auth/api-token-service.js';
 import { isGuest } from '../../auth/principal.js';
+import { numberish } from '../../core/input.js';
 import type { AppDeps } from '../app.js';
 import { looseInt, parseInput, principal } from './context.js';
 import { ok } from './errors.js';
@@ -11,7 +12,7 @@ const CreateReq = z.object({
   name: z.string().min(1, 'is required').max(100),
   scope: z.enum(['read', 'write', 'admin']).default('read'),
   expires_at: z.iso.datetime({ offset: true }).nullish(),
-  expires_in_days: z.coerce.number().positive().max(36_500).optional(),
+  expires_in_days: numberish(z.number().positive().max(36_500)).optional(),
   path_prefix: z.string().default('/'),
 });
 const IdReq = z.object({ id: looseInt });

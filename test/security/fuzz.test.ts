@@ -126,7 +126,7 @@ describe('property-based fuzzing of every JSON route and WebDAV XML body', () =>
     const admin = server.settings.get('token');
     const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'fuzzer', password: 'fuzz-pass' } });
     const session = login.json().data.token as string;
-    const hostile = [{ toString: 'x' }, { valueOf: 1 }, { toString: 1, valueOf: 'y' }, [], [1], true];
+    const hostile: unknown[] = [{ toString: 'x' }, { valueOf: 1 }, { toString: 1, valueOf: 'y' }, [], [1], true];
     const cases: [string, string, string][] = [
       ['/api/admin/user/delete', 'admin', 'id'],
       ['/api/admin/user/cancel_2fa', 'admin', 'id'],

@@ -70,6 +70,17 @@ export interface HttpResponse {
   body: Readable & { text(): Promise<string>; dump(opts?: { limit: number }): Promise<void> };
 }
 
+/** A whole, small answer: what {@link HttpClient.exchange} gives. */
+export interface HttpExchange {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The first bytes of the response body, as many as were asked to be kept. */
+  body: Buffer;
+}
+
+/** Longest response body read to its end to keep a connection reusable; a longer one closes it. */
+export const DISCARD_LIMIT = 256 * 1024;
+
 export interface HttpClientOptions {
   dispatcher: Dispatcher;
   /** At most this many requests (counting unfinished response bodies) at once. */
@@ -132,7 +143,79 @@ export class HttpClient {
       throw err;
     }
   }
+
+  /**
+   * A request whose answer is wanted whole and is small (a status, headers, at most a short
+   * text): no response stream is built. The body is read to its end (so the connection is
+   * reused) and kept up to `keepBytes`; one longer than {@link DISCARD_LIMIT} closes the
+   * connection instead. The slot is held until the answer is complete or has failed.
+   */
+  async exchange(r: HttpRequest, keepBytes = 0): Promise<HttpExchange> {
+    const release = (!r.signal?.aborted && this.limiter.tryAcquire()) || (await this.limiter.acquire(r.signal));
+    const { origin, path } = splitUrl(r.url);
+    return new Promise<HttpExchange>((resolve, reject) => {
+      const signal = r.signal;
+      let controller: Dispatcher.DispatchController | undefined;
+      let status = 0;
+      let headers: IncomingHttpHeaders = {};
+      let chunks: Buffer[] | undefined;
+      let kept = 0;
+      let seen = 0;
+      let settled = false;
+      const onAbort = (): void => controller?.abort(signal?.reason ?? new Error('aborted'));
+      const settle = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        // Released a turn later, after the dispatcher's own turn that marks the connection idle
+        // again (it schedules that once this handler returns), so the next request reuses it.
+        process.nextTick(setImmediate, release);
+        if (err !== undefined) reject(err);
+        else resolve({ status, headers, body: chunks ? Buffer.concat(chunks, kept) : EMPTY });
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (c) => {
+          controller = c;
+          if (signal?.aborted) onAbort();
+        },
+        onResponseStart: (_c, statusCode, h) => {
+          status = statusCode;
+          headers = h as IncomingHttpHeaders;
+        },
+        onResponseData: (c, chunk) => {
+          seen += chunk.length;
+          if (seen > DISCARD_LIMIT) {
+            // Status and headers are known: answer with them, and let the connection go.
+            settle(undefined);
+            c.abort(new Error('response body too long to read through'));
+            return;
+          }
+          if (kept < keepBytes) {
+            const part = chunk.length <= keepBytes - kept ? chunk : chunk.subarray(0, keepBytes - kept);
+            (chunks ??= []).push(part);
+            kept += part.length;
+          }
+        },
+        onResponseEnd: () => settle(undefined),
+        onResponseError: (_c, err) => settle(err),
+      };
+      this.o.dispatcher.dispatch(
+        {
+          origin,
+          path,
+          method: r.method as Dispatcher.HttpMethod,
+          headers: this.headersOf(r.headers),
+          body: r.body ?? null,
+          headersTimeout: this.o.headersTimeoutMs ?? 30_000,
+        },
+        handler,
+      );
+    });
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** An absolute URL as undici's origin and path (with query), without parsing it whole per request. */
 export function splitUrl(url: string): { origin: string; path: string } {
@@ -149,7 +232,7 @@ export function splitUrl(url: string): { origin: string; path: string } {
 /** Reads and discards a body (bounded), destroying it when it is longer; never throws. */
 export async function discard(res: HttpResponse): Promise<void> {
   try {
-    await res.body.dump({ limit: 256 * 1024 });
+    await res.body.dump({ limit: DISCARD_LIMIT });
   } catch {
     res.body.destroy();
   }

@@ -6,7 +6,7 @@ import { FsError, isFsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
 import { countBody, uploadFailure } from '../shared/byte-counter.js';
 import { isSmallBody, readSmallBody } from '../../core/small-body.js';
-import { discard, header, HttpClient, type HttpRequest, type HttpResponse } from '../shared/http.js';
+import { discard, header, HttpClient, type HttpExchange, type HttpRequest, type HttpResponse } from '../shared/http.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
 import { webdavOptions, type WebdavOptions } from './options.js';
@@ -124,9 +124,7 @@ export class WebdavDriver implements Driver {
     const put: Call = { method: 'PUT', url: this.urls.url(path), headers, body: data, signal: options.signal, op: 'write', rel: path, ok: PUT_OR_CONFLICT };
     let status: number;
     try {
-      const res = await this.call(put);
-      await discard(res);
-      status = res.status;
+      status = (await this.answer(put)).status;
     } catch (err) {
       if (!isFsError(err) || !['not_found', 'conflict', 'permission_denied', 'quota_exceeded'].includes(err.code)) await this.dropQuietly(path, path);
       throw err;
@@ -137,7 +135,7 @@ export class WebdavDriver implements Driver {
       if (existing?.isDir) throw new FsError('is_a_directory', `write "/${path}": a folder exists at this path`);
       this.knownDirs.delete(parentOf(path));
       await this.ensureParent(path);
-      await this.discardCall({ ...put, ok: PUT_OK });
+      await this.answer({ ...put, ok: PUT_OK });
     }
     return { name: baseName(path), isDir: false, size: data.length, mtime: options.mtime ?? new Date() };
   }
@@ -148,12 +146,11 @@ export class WebdavDriver implements Driver {
    */
   private async commit(temp: string, path: string): Promise<void> {
     const move = (overwrite: 'T' | 'F') => ({ method: 'MOVE', url: this.urls.url(temp), headers: { destination: this.urls.url(path), overwrite }, op: 'write', rel: path, ok: [201, 204, 412] });
-    const first = await this.call(move('F'));
-    discard(first);
+    const first = await this.answer(move('F'));
     if (first.status !== 412) return;
     const existing = await this.propfind(path, '0', { op: 'write' });
     if (existing?.isDir) throw new FsError('is_a_directory', `write "/${path}": a folder exists at this path`);
-    await this.discardCall({ ...move('T'), ok: [201, 204] });
+    await this.answer({ ...move('T'), ok: [201, 204] });
   }
 
   /** MKCOL; creates missing parents and treats an existing folder as success. */
@@ -182,12 +179,10 @@ export class WebdavDriver implements Driver {
   private async ensureFolder(path: string): Promise<'created' | 'exists'> {
     if (path === '') return 'exists';
     const mkcol = { method: 'MKCOL', url: this.urls.url(path, { dir: true }), op: 'mkdir', rel: path };
-    let res = await this.call({ ...mkcol, ok: [201, 405, 409, 423] });
-    await discard(res);
+    let res = await this.answer({ ...mkcol, ok: [201, 405, 409, 423] });
     if (res.status === 409) {
       await this.ensureFolder(parentOf(path));
-      res = await this.call({ ...mkcol, ok: [201, 405, 423] });
-      await discard(res);
+      res = await this.answer({ ...mkcol, ok: [201, 405, 423] });
     }
     if (res.status === 423 && !(await this.propfind(path, '0', { op: 'mkdir' }))?.isDir) throw statusError(423, 'mkdir', path);
     return res.status === 201 ? 'created' : 'exists';
@@ -203,7 +198,7 @@ export class WebdavDriver implements Driver {
         throw new FsError('directory_not_empty', `remove "/${path}": folder is not empty`);
       }
     }
-    await this.discardCall({ method: 'DELETE', url: this.urls.url(path, { dir: st.isDir }), op: 'remove', rel: path, ok: [200, 204] });
+    await this.answer({ method: 'DELETE', url: this.urls.url(path, { dir: st.isDir }), op: 'remove', rel: path, ok: [200, 204] });
   }
 
   async move(from: string, to: string): Promise<void> {
@@ -230,11 +225,10 @@ export class WebdavDriver implements Driver {
       rel: from,
       ok: [201, 204, 409],
     };
-    const res = await this.call(req);
-    await discard(res);
+    const res = await this.answer(req);
     if (res.status !== 409) return;
     await this.mkdir(parentOf(to));
-    await this.discardCall({ ...req, ok: [201, 204] });
+    await this.answer({ ...req, ok: [201, 204] });
   }
 
   private async upload(temp: string, body: Readable, o: WriteOptions & { rel: string }): Promise<number> {
@@ -244,7 +238,7 @@ export class WebdavDriver implements Driver {
     if (o.mtime) headers['x-oc-mtime'] = String(Math.floor(o.mtime.getTime() / 1000));
     try {
       if (o.signal?.aborted) throw new FsError('aborted', `write "/${o.rel}": aborted`);
-      await this.discardCall({ method: 'PUT', url: this.urls.url(temp), headers, body: counted.stream, signal: o.signal, op: 'write', rel: o.rel, ok: [200, 201, 204] });
+      await this.answer({ method: 'PUT', url: this.urls.url(temp), headers, body: counted.stream, signal: o.signal, op: 'write', rel: o.rel, ok: [200, 201, 204] });
       return counted.bytes();
     } catch (err) {
       counted.stream.destroy();
@@ -297,11 +291,23 @@ export class WebdavDriver implements Driver {
 
   /** Best-effort DELETE of what a failed write may have left at `target` (never throws). */
   private async dropQuietly(target: string, rel: string): Promise<void> {
-    await this.call({ method: 'DELETE', url: this.urls.url(target), op: 'write', rel, ok: [200, 204, 404] }).then(discard, () => undefined);
+    await this.answer({ method: 'DELETE', url: this.urls.url(target), op: 'write', rel, ok: [200, 204, 404] }).catch(() => undefined);
   }
 
-  private async discardCall(c: Call): Promise<void> {
-    await discard(await this.call(c));
+  /**
+   * Sends a request whose answer is only a status (PUT of a small body, MOVE, MKCOL, DELETE): no
+   * response stream; a status outside `ok` throws the mapped error.
+   */
+  private async answer(c: Call): Promise<{ status: number }> {
+    let res: HttpExchange;
+    try {
+      res = await this.s.http.exchange(c);
+    } catch (err) {
+      if (c.signal?.aborted) throw new FsError('aborted', `${c.op} "/${c.rel}": aborted`, { cause: err });
+      throw requestError(err, c.op, c.rel);
+    }
+    if (c.ok.includes(res.status)) return res;
+    throw statusError(res.status, c.op, c.rel, res.headers);
   }
 }
 

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
 import { FtpSrv } from 'ftp-srv';
 import { freePort } from './sftp.js';
+import { selfSignedCert } from './tls.js';
 
 export interface FtpTestServer {
   host: string;
@@ -12,6 +13,8 @@ export interface FtpTestServer {
   password: string;
   /** Control connections the server has accepted so far. */
   logins(): number;
+  /** Every command verb the server has received, in order (e.g. AUTH, PBSZ, PROT, STOR). */
+  commands(): string[];
   close(): Promise<void>;
 }
 
@@ -30,11 +33,14 @@ const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
  * with login u/p rooted at `dir`. ftp-srv has no MLSD/MLST, so the driver's LIST path is used;
  * its command parser is replaced (see below) so that names with double quotes work.
  */
-export async function startFtpServer(dir: string): Promise<FtpTestServer> {
+export async function startFtpServer(dir: string, options: { tls?: 'none' | 'explicit' | 'implicit' } = {}): Promise<FtpTestServer> {
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   const pasvMin = await freePort();
+  const tls = options.tls ?? 'none';
   const server = new FtpSrv({
-    url: 'ftp://127.0.0.1:0',
+    // With a certificate, explicit TLS (AUTH TLS) is offered on ftp://; ftps:// is implicit TLS.
+    url: `${tls === 'implicit' ? 'ftps' : 'ftp'}://127.0.0.1:0`,
+    ...(tls === 'none' ? {} : { tls: selfSignedCert() }),
     pasv_url: '127.0.0.1',
     pasv_min: pasvMin,
     pasv_max: Math.min(65535, pasvMin + 200),
@@ -47,11 +53,13 @@ export async function startFtpServer(dir: string): Promise<FtpTestServer> {
   // ftp-srv's command parser deletes every `"` from a command line (and takes "-x" words for
   // flags), so names with double quotes cannot round-trip. Parse as RFC 959 says: the verb, one
   // space, then the argument verbatim.
+  const seen: string[] = [];
   (server as unknown as EventEmitter).on('connect', ({ connection }: { connection: unknown }) => {
     const commands = (connection as { commands: { parse(message: string): unknown } }).commands;
     commands.parse = (message: string) => {
       const space = message.indexOf(' ');
       const directive = (space < 0 ? message : message.slice(0, space)).trim().toUpperCase();
+      seen.push(directive === 'PROT' ? `PROT ${message.slice(space + 1).trim()}` : directive);
       const arg = space < 0 ? '' : message.slice(space + 1);
       return { directive, arg: arg === '' ? null : arg, flags: [], raw: message };
     };
@@ -71,6 +79,7 @@ export async function startFtpServer(dir: string): Promise<FtpTestServer> {
     username: 'u',
     password: 'p',
     logins: () => logins,
+    commands: () => [...seen],
     async close() {
       await server.close();
     },

@@ -1,4 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './rclone.js';
 
 export interface SftpTestServer {
@@ -42,17 +45,26 @@ function waitListening(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `rclone serve sftp` on 127.0.0.1 over `dir`, with password login u/p. The VFS directory
- * cache is off so changes made directly in `dir` show at once.
+ * Starts `rclone serve sftp` on 127.0.0.1 over `dir`, with password login u/p, or with
+ * `authorizedKeys` (authorized_keys lines) key login only. The VFS directory cache is off so
+ * changes made directly in `dir` show at once.
  */
-export async function startSftpServer(dir: string): Promise<SftpTestServer> {
+export async function startSftpServer(dir: string, options: { authorizedKeys?: string } = {}): Promise<SftpTestServer> {
   requireRclone();
   const port = await freePort();
-  const child = spawn(
-    'rclone',
-    ['serve', 'sftp', '--addr', `127.0.0.1:${port}`, '--user', 'u', '--pass', 'p', '--dir-cache-time', '0s', '--config', '/dev/null', dir],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  let keysDir: string | undefined;
+  let login = ['--user', 'u', '--pass', 'p'];
+  if (options.authorizedKeys !== undefined) {
+    keysDir = mkdtempSync(join(tmpdir(), 'filebridge-sftp-keys-'));
+    writeFileSync(join(keysDir, 'authorized_keys'), options.authorizedKeys);
+    login = ['--authorized-keys', join(keysDir, 'authorized_keys')];
+  }
+  const child = spawn('rclone', ['serve', 'sftp', '--addr', `127.0.0.1:${port}`, ...login, '--dir-cache-time', '0s', '--config', '/dev/null', dir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.once('exit', () => {
+    if (keysDir) rmSync(keysDir, { recursive: true, force: true });
+  });
   await waitListening(child);
   return {
     host: '127.0.0.1',

@@ -49,6 +49,9 @@ export function connectionError(err: unknown, where: string): FsError {
   if (level === 'client-authentication' || /authentication methods failed|auth(entication)? fail/i.test(msg)) {
     return new FsError('unauthorized_upstream', `${where}: the SFTP server refused the username, password or key`, { cause: err });
   }
+  if (/cannot parse privatekey|encrypted private .*key/i.test(msg)) {
+    return new FsError('invalid_input', `${where}: private_key cannot be read as an unencrypted PEM or OpenSSH private key (${msg})`, { cause: err });
+  }
   if (code === 'ENOTFOUND') {
     return new FsError('storage_unavailable', `${where}: host name not found`, { cause: err, retryable: true });
   }

@@ -16,7 +16,7 @@ const sftpOptions = {
   address: { type: 'string', label: 'Address', help: 'host:port of the SFTP server (port 22 when left out).', required: true },
   username: { type: 'string', label: 'Username' },
   password: { type: 'string', label: 'Password', secret: true },
-  private_key: { type: 'text', label: 'Private key', help: 'PEM or OpenSSH private key text; used instead of, or besides, the password.', secret: true },
+  private_key: { type: 'text', label: 'Private key', help: 'PEM or OpenSSH private key text, unencrypted; used instead of, or besides, the password.', secret: true },
   root_folder_path: { type: 'string', label: 'Root folder path', help: 'Absolute folder on the server served as the storage root.', default: '/' },
   max_connections: {
     type: 'number',

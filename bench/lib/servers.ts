@@ -16,6 +16,21 @@ export interface RunningPeer {
 }
 
 /** Resident set size of a process in bytes (Linux), 0 when it cannot be read. */
+/** CPU time (user + system) a process has used so far, in microseconds; 0 when it cannot be read. */
+export function cpuMicrosOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every common build). */
+const CLOCK_TICKS = 100;
+
 export function rssOf(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -78,5 +93,5 @@ export async function startRcloneServe(rootDir: string): Promise<RunningPeer> {
     env: { ...process.env, RCLONE_CONFIG: '/dev/null' },
   });
   await waitReady(child, /WebDav Server started|Serving on|listening/i, 'rclone serve webdav');
-  return { name: 'rclone', davUrl: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  return { name: 'rclone', davUrl: `http://127.0.0.1:${port}`, ...(child.pid ? { pid: child.pid } : {}), stop: () => stopChild(child) };
 }

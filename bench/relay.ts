@@ -24,14 +24,16 @@ const AUTH = { authorization: basicAuth(BENCH_USER, BENCH_PASS) };
 const BODY = Buffer.alloc(4096, 98);
 const execFileAsync = promisify(execFile);
 
-/** TIME_WAIT sockets whose either end is `port`. */
-function timeWait(port: number): number {
-  try {
-    const out = execFileSync('ss', ['-tanH', 'state', 'time-wait', `( sport = :${port} or dport = :${port} )`], { encoding: 'utf8' });
-    return out.split('\n').filter((l) => l.trim() !== '').length;
-  } catch {
-    return -1;
-  }
+/** TIME_WAIT sockets with either end on `port`, as "local peer" pairs. */
+function timeWaitPairs(port: number): Set<string> {
+  const out = execFileSync('ss', ['-tanH', 'state', 'time-wait', `( sport = :${port} or dport = :${port} )`], { encoding: 'utf8' });
+  return new Set(
+    out
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f.length >= 4)
+      .map((f) => `${f[2]} ${f[3]}`),
+  );
 }
 
 /** The local ends ("ip:port") of client sockets to `port` in a state (`established`, `time-wait`). */
@@ -87,7 +89,9 @@ async function putAll(origin: string, base: string, folder: string, files: numbe
 
 /** Unmeasured uploads each way first, so neither server is timed while it warms up (JIT, pools). */
 const WARMUP = 2000;
-const ORDER = ['relayed', 'direct', 'direct', 'relayed', 'relayed', 'direct', 'direct', 'relayed'] as const;
+/** ABBA rounds (relayed, direct, direct, relayed); a shared machine's noise needs several. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ORDER = Array.from({ length: ROUNDS }, () => ['relayed', 'direct', 'direct', 'relayed'] as const).flat();
 
 /** tmpfs when there is one: the rates then measure the servers, not the disk's write-back. */
 function upstreamBase(): string {
@@ -112,8 +116,8 @@ export async function benchRelay(): Promise<void> {
   try {
     const fbUrl = new URL(fb.davUrl);
     const directOrigin = new URL(upstream.davUrl).origin;
-    // ABBA twice (relayed, direct, direct, relayed, ...), each into a fresh folder after `sync`,
-    // after a warm-up each way; each figure is the mean of its four runs.
+    // ABBA rounds (relayed, direct, direct, relayed, ...), each into a fresh folder after `sync`,
+    // after a warm-up each way; each figure is the mean of its runs.
     const rates: { relayed: number[]; direct: number[] } = { relayed: [], direct: [] };
     // CPU per file of each process, summed over the measured runs of each kind: where a relayed
     // file's cost goes (the three share the cores, so the rates follow the sums).
@@ -123,12 +127,13 @@ export async function benchRelay(): Promise<void> {
     let relayStats = { total: 0, peak: 0 };
     let twRelay = 0;
     const relay = async (folder: string, files: number) => {
-      const twBefore = timeWait(upstreamPort);
+      const twBefore = timeWaitPairs(upstreamPort);
       const watch = await watchConnections(upstreamPort, ends);
       const rate = await putAll(fbUrl.origin, '/dav/up', folder, files);
       const seen = await watch.stop();
       relayStats = { total: seen.total, peak: Math.max(relayStats.peak, seen.peak) };
-      twRelay += timeWait(upstreamPort) - twBefore;
+      // New ones only: the direct runs' TIME_WAIT sockets expire meanwhile and are not counted.
+      for (const pair of timeWaitPairs(upstreamPort)) if (!twBefore.has(pair)) twRelay++;
       return rate;
     };
     const direct = async (folder: string, files: number) => {
@@ -167,7 +172,7 @@ export async function benchRelay(): Promise<void> {
       `TIME_WAIT sockets on the upstream port from the relay runs: ${twRelay} (new ones during the relay phases).`,
       `Peak RSS of the Filebridge process: ${(peakRss / 1024 / 1024).toFixed(0)} MiB.`,
       `Load: undici Pool, ${CONCURRENCY} connections, no pacing; the load generator and both servers share this machine's ${availableParallelism()} cores over loopback, so the rates measure CPU per file. The upstream's folder is on ${upstreamRoot.startsWith('/dev/shm') ? 'tmpfs (/dev/shm), so the disk\'s write-back does not swing the rates between runs' : 'disk (no tmpfs here)'}.`,
-      `${WARMUP} unmeasured uploads each way first; then ABBA twice (${ORDER.join(', ')}), each into a fresh folder after \`sync\`; figures are the means of four runs each (${rates.relayed.map((r) => r.toFixed(0)).join(', ')} relayed; ${rates.direct.map((r) => r.toFixed(0)).join(', ')} direct); ratios of neighbouring runs ${Math.min(...pairRatios).toFixed(2)}–${Math.max(...pairRatios).toFixed(2)}.`,
+      `${WARMUP} unmeasured uploads each way first; then ${ROUNDS} ABBA rounds (relayed, direct, direct, relayed), each run into a fresh folder after \`sync\`; figures are the means of ${ROUNDS * 2} runs each (${rates.relayed.map((r) => r.toFixed(0)).join(', ')} relayed; ${rates.direct.map((r) => r.toFixed(0)).join(', ')} direct); ratios of neighbouring runs ${Math.min(...pairRatios).toFixed(2)}–${Math.max(...pairRatios).toFixed(2)}.`,
       `CPU per file (user + system, µs), relayed: load generator ${cpuRelayed.load}, Filebridge ${cpuRelayed.filebridge}, rclone ${cpuRelayed.upstream}; direct: load generator ${cpuDirect.load}, rclone ${cpuDirect.upstream}. The relayed rate is bounded by the cores over the sum of the three.`,
     ];
     const out = writeResults('relay', 'direct to rclone serve webdav', rows, notes);

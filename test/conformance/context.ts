@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Agent } from 'undici';
-import type { DriverContext, TokenStore } from '../../src/drivers/types.js';
+import type { Driver, DriverContext, TokenStore } from '../../src/drivers/types.js';
 
 export interface DriverTestContext {
   ctx: DriverContext;
@@ -50,6 +50,25 @@ export async function createTestContext(): Promise<DriverTestContext> {
       lifetime.abort();
       await dispatcher.close();
       await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A driver built from raw options (parsed by its definition) on a fresh test context; `dispose`
+ * closes both. For tests that need several drivers against one server.
+ */
+export async function driverFromOptions(
+  def: { schema: { parse(v: unknown): unknown }; create(options: never, ctx: DriverContext): Driver },
+  options: Record<string, unknown>,
+): Promise<{ driver: Driver; dispose(): Promise<void> }> {
+  const { ctx, cleanup } = await createTestContext();
+  const driver = def.create(def.schema.parse(options) as never, ctx);
+  return {
+    driver,
+    async dispose() {
+      await driver.close?.();
+      await cleanup();
     },
   };
 }

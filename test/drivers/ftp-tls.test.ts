@@ -6,29 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isFsError } from '../../src/core/errors.js';
 import { ftpDriver } from '../../src/drivers/ftp/ftp.js';
 import type { Driver } from '../../src/drivers/types.js';
-import { createTestContext } from '../conformance/context.js';
-import { runDriverConformance } from '../conformance/driver.suite.js';
+import { driverFromOptions } from '../conformance/context.js';
 import { type FtpTestServer, startFtpServer } from '../servers/ftp.js';
 
-/** FTP over TLS against ftp-srv with a self-signed certificate: explicit (AUTH TLS, FTPES) and implicit (FTPS). */
-runDriverConformance('FTP over explicit TLS (ftp-srv, AUTH TLS)', async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'filebridge-ftps-'));
-  const server = await startFtpServer(dir, { tls: 'explicit' });
-  const { ctx, cleanup } = await createTestContext();
-  const options = { address: server.address, username: server.username, password: server.password, tls: 'explicit', tls_insecure_skip_verify: true };
-  const driver = ftpDriver.create(ftpDriver.schema.parse(options), ctx);
-  return {
-    driver,
-    facts: ftpDriver.facts,
-    cleanup: async () => {
-      await driver.close?.();
-      await cleanup();
-      await server.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
-
+/** FTP over TLS against ftp-srv with a self-signed certificate; the conformance run over explicit TLS is in ftp.test.ts. */
 describe('FTP TLS modes', () => {
   const undo: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -38,11 +19,9 @@ describe('FTP TLS modes', () => {
   async function setup(serverTls: 'none' | 'explicit' | 'implicit', addition: Record<string, unknown>): Promise<{ dir: string; server: FtpTestServer; driver: Driver }> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'filebridge-ftps-'));
     const server = await startFtpServer(dir, { tls: serverTls });
-    const { ctx, cleanup } = await createTestContext();
-    const driver = ftpDriver.create(ftpDriver.schema.parse({ address: server.address, username: server.username, password: server.password, ...addition }), ctx);
+    const { driver, dispose } = await driverFromOptions(ftpDriver, { address: server.address, username: server.username, password: server.password, ...addition });
     undo.push(async () => {
-      await driver.close?.();
-      await cleanup();
+      await dispose();
       await server.close();
       await rm(dir, { recursive: true, force: true });
     });

@@ -6,20 +6,23 @@ import { createTestContext } from '../conformance/context.js';
 import { runDriverConformance } from '../conformance/driver.suite.js';
 import { startFtpServer } from '../servers/ftp.js';
 
-runDriverConformance('FTP (ftp-srv)', async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'filebridge-ftp-'));
-  const server = await startFtpServer(dir);
-  const { ctx, cleanup } = await createTestContext();
-  const options = { address: server.address, username: server.username, password: server.password, root_folder_path: '/' };
-  const driver = ftpDriver.create(ftpDriver.schema.parse(options), ctx);
-  return {
-    driver,
-    facts: ftpDriver.facts,
-    cleanup: async () => {
-      await driver.close?.();
-      await cleanup();
-      await server.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
+// Plain FTP, and the same suite over explicit TLS (AUTH TLS, data protected; self-signed certificate).
+for (const tls of ['none', 'explicit'] as const) {
+  runDriverConformance(tls === 'none' ? 'FTP (ftp-srv)' : 'FTP over explicit TLS (ftp-srv, AUTH TLS)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'filebridge-ftp-'));
+    const server = await startFtpServer(dir, { tls });
+    const { ctx, cleanup } = await createTestContext();
+    const options = { address: server.address, username: server.username, password: server.password, root_folder_path: '/', tls, tls_insecure_skip_verify: tls !== 'none' };
+    const driver = ftpDriver.create(ftpDriver.schema.parse(options), ctx);
+    return {
+      driver,
+      facts: ftpDriver.facts,
+      cleanup: async () => {
+        await driver.close?.();
+        await cleanup();
+        await server.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  });
+}

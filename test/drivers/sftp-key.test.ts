@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFsError } from '../../src/core/errors.js';
 import type { Driver } from '../../src/drivers/types.js';
 import { sftpDriver } from '../../src/drivers/sftp/sftp.js';
-import { createTestContext } from '../conformance/context.js';
+import { driverFromOptions } from '../conformance/context.js';
 import { type SftpTestServer, startSftpServer } from '../servers/sftp.js';
 
 /** SSH wire-format string: a 4-byte length, then the bytes. */
@@ -44,13 +44,9 @@ describe('SFTP login with a private key (rclone serve sftp, key login only)', ()
   });
 
   async function driverWith(addition: Record<string, unknown>): Promise<Driver> {
-    const { ctx, cleanup } = await createTestContext();
-    const driver = sftpDriver.create(sftpDriver.schema.parse({ address: server.address, username: 'u', ...addition }), ctx);
-    undo.push(async () => {
-      await driver.close?.();
-      await cleanup();
-    });
-    return driver;
+    const made = await driverFromOptions(sftpDriver, { address: server.address, username: 'u', ...addition });
+    undo.push(made.dispose);
+    return made.driver;
   }
 
   it('logs in with the key alone and writes, lists and reads', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFsError } from '../../src/core/errors.js';
 import type { Driver } from '../../src/drivers/types.js';
 import { webdavDriver } from '../../src/drivers/webdav/webdav.js';
-import { createTestContext } from '../conformance/context.js';
+import { driverFromOptions } from '../conformance/context.js';
 import { type RcloneServer, startRcloneWebdav } from '../servers/rclone.js';
 
 /** The WebDav driver over HTTPS: `rclone serve webdav` with a self-signed certificate. */
@@ -29,13 +29,9 @@ describe('WebDav over HTTPS with a self-signed certificate', () => {
   });
 
   async function driverWith(addition: Record<string, unknown>): Promise<Driver> {
-    const { ctx, cleanup } = await createTestContext();
-    const driver = webdavDriver.create(webdavDriver.schema.parse({ address: server.url, username: 'u', password: 'p', ...addition }), ctx);
-    undo.push(async () => {
-      await driver.close?.();
-      await cleanup();
-    });
-    return driver;
+    const made = await driverFromOptions(webdavDriver, { address: server.url, username: 'u', password: 'p', ...addition });
+    undo.push(made.dispose);
+    return made.driver;
   }
 
   it('is served over https', () => {

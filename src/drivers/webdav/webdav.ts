@@ -6,7 +6,7 @@ import { FsError, isFsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
 import { countBody, uploadFailure } from '../shared/byte-counter.js';
 import { isSmallBody, readSmallBody } from '../../core/small-body.js';
-import { discard, header, HttpClient, type HttpExchange, type HttpRequest, type HttpResponse } from '../shared/http.js';
+import { discard, header, HttpClient, type HttpRequest, type HttpResponse } from '../shared/http.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
 import { webdavOptions, type WebdavOptions } from './options.js';
@@ -277,13 +277,7 @@ export class WebdavDriver implements Driver {
 
   /** Sends a request; a status outside `ok` consumes the body and throws the mapped error. */
   private async call(c: Call): Promise<HttpResponse> {
-    let res: HttpResponse;
-    try {
-      res = await this.s.http.send(c);
-    } catch (err) {
-      if (c.signal?.aborted) throw new FsError('aborted', `${c.op} "/${c.rel}": aborted`, { cause: err });
-      throw requestError(err, c.op, c.rel);
-    }
+    const res = await this.s.http.send(c).catch((err: unknown) => failed(err, c));
     if (c.ok.includes(res.status)) return res;
     await discard(res);
     throw statusError(res.status, c.op, c.rel, res.headers);
@@ -299,16 +293,16 @@ export class WebdavDriver implements Driver {
    * response stream; a status outside `ok` throws the mapped error.
    */
   private async answer(c: Call): Promise<{ status: number }> {
-    let res: HttpExchange;
-    try {
-      res = await this.s.http.exchange(c);
-    } catch (err) {
-      if (c.signal?.aborted) throw new FsError('aborted', `${c.op} "/${c.rel}": aborted`, { cause: err });
-      throw requestError(err, c.op, c.rel);
-    }
+    const res = await this.s.http.exchange(c).catch((err: unknown) => failed(err, c));
     if (c.ok.includes(res.status)) return res;
     throw statusError(res.status, c.op, c.rel, res.headers);
   }
+}
+
+/** A request that threw: aborted when its signal was, else the mapped network error. */
+function failed(err: unknown, c: Call): never {
+  if (c.signal?.aborted) throw new FsError('aborted', `${c.op} "/${c.rel}": aborted`, { cause: err });
+  throw requestError(err, c.op, c.rel);
 }
 
 function entryOf(name: string, r: DavResource): Entry {

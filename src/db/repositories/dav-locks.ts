@@ -46,15 +46,6 @@ function toRecord(row: Row): DavLockRecord {
   };
 }
 
-/** Every ancestor of an absolute path, the path itself included ("/a/b" → "/", "/a", "/a/b"). */
-export function selfAndAncestors(path: string): string[] {
-  const out = ['/'];
-  let at = 0;
-  while (path !== '/' && (at = path.indexOf('/', at + 1)) !== -1) out.push(path.slice(0, at));
-  if (path !== '/') out.push(path);
-  return out;
-}
-
 /** WebDAV locks; expired locks are never returned and are pruned on writes. */
 export class DavLockRepository {
   private readonly db: Kysely<{ dav_locks: DavLocksTable }>;
@@ -110,37 +101,6 @@ export class DavLockRepository {
   async get(token: string, now = new Date()): Promise<DavLockRecord | undefined> {
     const row = await this.db.selectFrom('dav_locks').selectAll().where('token', '=', token).where('expires_at', '>', now.getTime()).executeTakeFirst();
     return row ? toRecord(row) : undefined;
-  }
-
-  /** Unexpired locks rooted at any of `roots`. */
-  async rootedAt(roots: readonly string[], now = new Date()): Promise<DavLockRecord[]> {
-    if (roots.length === 0) return [];
-    const rows = await this.db.selectFrom('dav_locks').selectAll().where('root', 'in', roots).where('expires_at', '>', now.getTime()).execute();
-    return rows.map(toRecord);
-  }
-
-  /** Locks that cover `path`: rooted at it, or at an ancestor with depth infinity. */
-  async covering(path: string, now = new Date()): Promise<DavLockRecord[]> {
-    const rows = await this.db
-      .selectFrom('dav_locks')
-      .selectAll()
-      .where('root', 'in', selfAndAncestors(path))
-      .where('expires_at', '>', now.getTime())
-      .execute();
-    return rows.map(toRecord).filter((l) => l.root === path || l.depth === 'infinity');
-  }
-
-  /** Locks rooted strictly below `path`. */
-  async below(path: string, now = new Date()): Promise<DavLockRecord[]> {
-    const prefix = path === '/' ? '/' : path + '/';
-    const rows = await this.db
-      .selectFrom('dav_locks')
-      .selectAll()
-      .where(sql<boolean>`substr(root, 1, ${prefix.length}) = ${prefix}`)
-      .where('root', '!=', path)
-      .where('expires_at', '>', now.getTime())
-      .execute();
-    return rows.map(toRecord);
   }
 
   async refresh(token: string, timeoutSeconds: number, now = new Date()): Promise<void> {

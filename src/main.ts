@@ -71,7 +71,7 @@ export async function openDatabase(
   }
   const repos = createRepositories(database.db);
   // Storage secrets are sealed with <data>/secret.key on every write by the server and the CLI.
-  if (options.sealSecrets) repos.storages = new SealingStorageRepository(database.db, SecretBox.forDataDir(config.data), secretKeys(options.sealSecrets));
+  if (options.sealSecrets) repos.storages = new SealingStorageRepository(database.db, SecretBox.forConfig(config), secretKeys(options.sealSecrets));
   return { database, repos };
 }
 
@@ -159,7 +159,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const mounts = new MountManager({
     table,
     source,
-    factory: mountFactory(drivers, repos, join(config.data, 'temp'), SecretBox.forDataDir(config.data)),
+    factory: mountFactory(drivers, repos, join(config.data, 'temp'), SecretBox.forConfig(config)),
     logger,
     initTimeoutMs: config.init_timeout_ms,
     retry: { initialDelayMs: config.retry_initial_ms, maxDelayMs: config.retry_max_ms },

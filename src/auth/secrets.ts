@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/client.js';
-import { type StorageInput, type StoragePatch, StorageRepository } from '../db/repositories/storages.js';
+import { type SaveStateOptions, type StorageInput, type StoragePatch, StorageRepository } from '../db/repositories/storages.js';
 
 /** Marks a sealed value: `enc:v1:<base64 of iv(12) | tag(16) | ciphertext>`. */
 export const SEALED_PREFIX = 'enc:v1:';
@@ -24,6 +24,11 @@ export class SecretBox {
 
   static fromKey(key: Buffer): SecretBox {
     return new SecretBox(key);
+  }
+
+  /** The configured key (base64) when there is one, else `<dir>/secret.key`. */
+  static forConfig(config: { data: string; secret_key: string }): SecretBox {
+    return config.secret_key ? new SecretBox(Buffer.from(config.secret_key, 'base64')) : SecretBox.forDataDir(config.data);
   }
 
   /** Reads `<dir>/secret.key`, creating it (exclusively, 0600) on first use. */
@@ -59,7 +64,7 @@ export class SecretBox {
     try {
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
     } catch {
-      throw new Error(`a storage secret cannot be decrypted with this server's ${SECRET_KEY_FILE} (copy the key from the instance that saved it)`);
+      throw new Error(`a storage secret cannot be decrypted with this server's key (${SECRET_KEY_FILE} or secret_key): give every instance the key of the one that saved it`);
     }
   }
 
@@ -85,8 +90,10 @@ export class SecretBox {
 export type SecretKeys = (driver: string) => readonly string[];
 
 /**
- * The storages repository, sealing secret options in `addition` on every write (create, update).
- * Reads return sealed values: only the mount factory opens them, when a driver is opened.
+ * The storages repository, sealing secret options in `addition` on every write (create, update),
+ * and a driver's saved token state (rotated OAuth access and refresh tokens) whole. Reads of
+ * `addition` return sealed values: only the mount factory opens them, when a driver is opened;
+ * `loadState` opens the state for the driver that asked.
  */
 export class SealingStorageRepository extends StorageRepository {
   constructor(db: Db, private readonly box: SecretBox, private readonly secretKeys: SecretKeys) {
@@ -116,5 +123,24 @@ export class SealingStorageRepository extends StorageRepository {
     const driver = patch.driver ?? (await this.get(id))?.driver;
     if (driver === undefined) return false;
     return super.update(id, { ...patch, addition: this.sealAddition(driver, patch.addition) });
+  }
+
+  /** The state as the driver saved it; a state saved before sealing existed reads as it is. */
+  override async loadState(id: number): Promise<string | undefined> {
+    const stored = await super.loadState(id);
+    return stored === undefined ? undefined : this.box.open(stored);
+  }
+
+  /**
+   * Seals the state (an empty `{}` stays as the "nothing saved" default). With `expected` (plain
+   * text), the write happens only if the stored state still opens to it; the condition is then on
+   * the stored sealed text, so a change in between still makes it fail.
+   */
+  override async saveState(id: number, json: string, options: SaveStateOptions = {}): Promise<boolean> {
+    const sealed = json === '{}' ? json : this.box.seal(json);
+    if (options.expected === undefined) return super.saveState(id, sealed);
+    const current = await super.loadState(id);
+    if (current === undefined || this.box.open(current) !== options.expected) return false;
+    return super.saveState(id, sealed, { expected: current });
   }
 }

@@ -14,6 +14,14 @@ export const configSchema = z
     site_url: z.union([z.literal(''), z.url()]).default(''),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     jwt_secret: z.string().default(''),
+    /**
+     * Key that seals storage secrets and token state: 32 bytes, base64. Empty: `<data>/secret.key`
+     * (made on first start). Instances of a cluster on one database must have the same key.
+     */
+    secret_key: z
+      .string()
+      .refine((v) => v === '' || Buffer.from(v, 'base64').length === 32, '32 bytes in base64 (e.g. `openssl rand -base64 32`)')
+      .default(''),
     /** Login token lifetime in hours, as AList's token_expires_in. */
     token_expires_in: z.coerce.number().int().min(1).max(24 * 365).default(48),
     /** Deadline for one storage's initialisation. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../helpers/api.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
@@ -19,7 +20,8 @@ describe('OAuth refresh across two instances', () => {
     state.fake = await AliyunDriveFake.start();
     const db = await state.pg.connectionString();
     const addition = JSON.stringify(aliOptions(fake(), fake().issuer.issueRefreshToken()));
-    const config = { db, jwt_secret: 'one-secret-for-every-instance', storage_poll_ms: 0 };
+    // Instances of a cluster share the JWT secret and the key that seals the shared token state.
+    const config = { db, jwt_secret: 'one-secret-for-every-instance', secret_key: randomBytes(32).toString('base64'), storage_poll_ms: 0 };
     state.a = await startTestServer({ config, storages: [{ mountPath: '/ali', driver: 'AliyundriveOpen', addition, cacheExpiration: 0 }] });
     state.b = await startTestServer({ config });
     state.token = await new ApiClient(state.a.url).login();

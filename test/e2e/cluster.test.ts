@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ describe('two instances on one PostgreSQL database', () => {
     const db = await state.pg.connectionString();
     state.shared = mkdtempSync(join(tmpdir(), 'filebridge-cluster-shared-'));
     writeFileSync(join(state.shared, 'hello.txt'), 'hello from the shared disk');
-    const config = { db, jwt_secret: 'one-secret-for-every-instance', storage_poll_ms: 0 };
+    const config = { db, jwt_secret: 'one-secret-for-every-instance', secret_key: randomBytes(32).toString('base64'), storage_poll_ms: 0 };
     const storages = [{ mountPath: '/shared', driver: 'Local', addition: JSON.stringify({ root_folder_path: state.shared }) }];
     state.a = await startTestServer({ config, storages });
     state.b = await startTestServer({ config });

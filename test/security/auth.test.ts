@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox, isSealed } from '../../src/auth/secrets.js';
+import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, runCli, startFilebridge } from '../../src/main.js';
 import { type TestServer, startTestServer, testConfig, testDrivers, waitFor } from '../helpers/server.js';
 import { basicAuth } from './http.js';
@@ -115,6 +117,20 @@ describe('auth hardening', () => {
 });
 
 describe('storage secrets at rest', () => {
+  it('takes the sealing key from secret_key when set (no key file), and refuses one that is not 32 bytes of base64', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'filebridge-key-'));
+    try {
+      const key = randomBytes(32).toString('base64');
+      const config = loadConfig({ env: { FILEBRIDGE_SECRET_KEY: key }, flags: { data: dir } });
+      const sealed = SecretBox.forConfig(config).seal('token');
+      expect(existsSync(join(dir, 'secret.key'))).toBe(false);
+      expect(SecretBox.fromKey(Buffer.from(key, 'base64')).open(sealed)).toBe('token');
+      expect(() => loadConfig({ env: {}, flags: { data: dir, secret_key: 'c2hvcnQ=' } })).toThrow(/secret_key/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('seals secret options with <data>/secret.key, still opens the driver, never returns or logs them', async () => {
     const backing = await startTestServer();
     const dataDir = mkdtempSync(join(tmpdir(), 'filebridge-secrets-'));

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { SealingStorageRepository, SecretBox, isSealed } from '../../../src/auth/secrets.js';
 import { ConflictError } from '../../../src/db/errors.js';
 import { createRepositories } from '../../../src/db/repositories/index.js';
 import { useMigratedDatabase, type DatabaseFactory } from './context.js';
@@ -104,6 +106,35 @@ export function storageTests(factory: DatabaseFactory): void {
       expect(await ctx.repos.storages.loadState(id)).toBe('{"v":1}');
       expect(await ctx.repos.storages.saveState(id, '{"v":2}', { expected: '{"v":1}' })).toBe(true);
       expect(await ctx.repos.storages.loadState(id)).toBe('{"v":2}');
+    });
+
+    it('seals token state at rest when sealing, with the same reads, defaults and compare-and-swap', async () => {
+      const box = SecretBox.fromKey(randomBytes(32));
+      const sealing = new SealingStorageRepository(ctx.database.db, box, () => []);
+      const plain = ctx.repos.storages;
+      const id = await sealing.create({ mountPath: '/sealed', driver: 'onedrive' });
+      expect(await sealing.loadState(id)).toBe('{}');
+      const state = '{"refresh_token":"REFRESH-SECRET-1","access_token":"ACCESS-SECRET-1"}';
+      expect(await sealing.saveState(id, state)).toBe(true);
+      expect(await sealing.loadState(id)).toBe(state);
+      const raw = (await plain.loadState(id)) ?? '';
+      expect(isSealed(raw)).toBe(true);
+      expect(raw).not.toContain('SECRET');
+      // Compare-and-swap on the plain text, though what is stored is sealed (and differs on every save).
+      expect(await sealing.saveState(id, '{"v":2}', { expected: '{"v":0}' })).toBe(false);
+      expect(await sealing.loadState(id)).toBe(state);
+      expect(await sealing.saveState(id, '{"v":2}', { expected: state })).toBe(true);
+      expect(await sealing.loadState(id)).toBe('{"v":2}');
+      expect(await sealing.saveState(id + 1000, '{"v":3}', { expected: '{"v":2}' })).toBe(false);
+      // Reset to nothing stays readable as the default; a state saved before sealing reads as it is.
+      expect(await sealing.saveState(id, '{}')).toBe(true);
+      expect(await plain.loadState(id)).toBe('{}');
+      await plain.saveState(id, '{"refresh_token":"OLD-PLAIN"}');
+      expect(await sealing.loadState(id)).toBe('{"refresh_token":"OLD-PLAIN"}');
+      // Another key cannot open it, and says which key is needed.
+      await sealing.saveState(id, state);
+      const other = new SealingStorageRepository(ctx.database.db, SecretBox.fromKey(randomBytes(32)), () => []);
+      await expect(other.loadState(id)).rejects.toThrow(/secret_key/);
     });
 
     it('changeStamp notices edits made through a second connection', async () => {

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { CommanderError } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AuditRetention } from './auth/audit.js';
 import { ApiTokenService } from './auth/api-token-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { bootstrap } from './auth/bootstrap.js';
@@ -168,6 +169,8 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     pollMs: config.storage_poll_ms,
   });
   const invalidation = wireInvalidation(notifier, { mounts, settings, metas, davLocks: repos.davLocks }, logger);
+  const auditRetention = new AuditRetention(repos.audit, config.audit_retention_days, logger, now);
+  await auditRetention.start();
   await mounts.start();
   const app = await createApp({
     config,
@@ -192,6 +195,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     await app.ready();
   }
   const close = async () => {
+    auditRetention.stop();
     await app.close();
     await invalidation.stop();
     await notifier.close();

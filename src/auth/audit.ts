@@ -32,3 +32,46 @@ export class AuditLog {
     }
   }
 }
+
+/** How often old audit entries are pruned while the server runs. */
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * Keeps the audit log to `days` days: prunes at start and hourly (every instance of a cluster
+ * may; the deletes are idempotent). `days` 0 keeps everything. A failed prune is logged and
+ * retried at the next turn; it never stops the server.
+ */
+export class AuditRetention {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly repo: AuditRepository,
+    private readonly days: number,
+    private readonly logger?: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.days <= 0) return;
+    await this.prune();
+    this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Deletes entries older than the retention; returns how many (0 after a failure). */
+  async prune(): Promise<number> {
+    try {
+      const removed = await this.repo.pruneBefore(new Date(this.now() - this.days * 86_400_000));
+      if (removed > 0) this.logger?.info({ removed, days: this.days }, 'audit log pruned');
+      return removed;
+    } catch (err) {
+      this.logger?.warn({ err }, 'audit log could not be pruned; will try again');
+      return 0;
+    }
+  }
+}

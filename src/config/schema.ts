@@ -38,6 +38,8 @@ export const configSchema = z
     stale_max_age_ms: z.coerce.number().int().min(0).default(24 * 3_600_000),
     /** How often a running server looks for storage changes made by the CLI. */
     storage_poll_ms: z.coerce.number().int().min(0).default(2_000),
+    /** Days audit entries are kept (pruned at start and hourly); 0 keeps them all. */
+    audit_retention_days: z.coerce.number().int().min(0).default(180),
     /** Largest accepted JSON body, in bytes. */
     body_limit: z.coerce.number().int().min(1024).default(1024 * 1024),
     /** URL prefix of the WebDAV front door. */

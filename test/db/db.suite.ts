@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { auditTests } from './suites/audit.suite.js';
 import { davTests, leaseTests } from './suites/leases-dav.suite.js';
 import { migrationTests } from './suites/migrations.suite.js';
 import { metaTests, settingTests } from './suites/settings-metas.suite.js';
@@ -24,5 +25,6 @@ export function defineDatabaseSuite(label: string, factory: DatabaseFactory): vo
     tokenTests(factory);
     leaseTests(factory);
     davTests(factory);
+    auditTests(factory);
   });
 }

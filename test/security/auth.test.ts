@@ -116,6 +116,28 @@ describe('auth hardening', () => {
   });
 });
 
+describe('audit log retention', () => {
+  it('a starting server prunes entries older than audit_retention_days', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'filebridge-audit-'));
+    try {
+      const { database, repos } = await openDatabase(testConfig(dataDir));
+      await repos.audit.record({ at: new Date(Date.now() - 40 * 86_400_000), action: 'login', username: 'long-ago' });
+      await repos.audit.record({ at: new Date(Date.now() - 5 * 86_400_000), action: 'login', username: 'last-week' });
+      await database.close();
+      const server = await startTestServer({ dataDir, config: { audit_retention_days: 30 } });
+      try {
+        const names = (await server.repos.audit.list({ page: 1, perPage: 50 })).items.map((e) => e.username);
+        expect(names).toContain('last-week');
+        expect(names).not.toContain('long-ago');
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('storage secrets at rest', () => {
   it('takes the sealing key from secret_key when set (no key file), and refuses one that is not 32 bytes of base64', () => {
     const dir = mkdtempSync(join(tmpdir(), 'filebridge-key-'));

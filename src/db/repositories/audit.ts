@@ -68,6 +68,12 @@ export class AuditRepository {
       .execute();
   }
 
+  /** Deletes the entries older than `cutoff`; returns how many. */
+  async pruneBefore(cutoff: Date): Promise<number> {
+    const res = await this.db.deleteFrom('audit_log').where('at', '<', isoDate(cutoff)).executeTakeFirst();
+    return num(res.numDeletedRows ?? 0);
+  }
+
   /** Newest first. */
   async list(options: PageOptions): Promise<Page<AuditRecord>> {
     const { limit, offset } = pageWindow(options);

@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AuditRetention } from './auth/audit.js';
+import { FsChangeBroadcaster } from './cluster/fs-changes.js';
 import { ApiTokenService } from './auth/api-token-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { bootstrap } from './auth/bootstrap.js';
@@ -152,7 +153,9 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const auth = new AuthService({ repos, settings, jwtSecret: config.jwt_secret, tokenLifetimeHours: config.token_expires_in, now });
   const apiTokens = new ApiTokenService(repos, now);
   const table = new MountTable();
-  const fs = new VirtualFs(table);
+  // On PostgreSQL, other instances hear which folders this one changed (their listings stay true).
+  const fsChanges = notifier.live ? new FsChangeBroadcaster((topic) => notifier.publish(topic)) : undefined;
+  const fs = new VirtualFs(table, fsChanges ? { onChange: (c) => fsChanges.changed(c) } : {});
   const source: StorageSource = {
     list: async () => (await repos.storages.list()).map(storageConfig),
     changeStamp: () => repos.storages.changeStamp(),
@@ -168,7 +171,11 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     staleMaxAgeMs: config.stale_max_age_ms,
     pollMs: config.storage_poll_ms,
   });
-  const invalidation = wireInvalidation(notifier, { mounts, settings, metas, davLocks: repos.davLocks }, logger);
+  const invalidation = wireInvalidation(
+    notifier,
+    { mounts, settings, metas, davLocks: repos.davLocks, ...(fsChanges ? { fs: { instance: fsChanges.instance, forgetChanged: (c) => fs.forgetChanged(c), forgetAll: () => fs.forgetAll() } } : {}) },
+    logger,
+  );
   const auditRetention = new AuditRetention(repos.audit, config.audit_retention_days, logger, now);
   await auditRetention.start();
   await mounts.start();
@@ -197,6 +204,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const close = async () => {
     auditRetention.stop();
     await app.close();
+    await fsChanges?.flush();
     await invalidation.stop();
     await notifier.close();
     await mounts.stop();

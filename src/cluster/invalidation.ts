@@ -1,5 +1,7 @@
+import type { FsChange } from '../core/virtual-fs.js';
 import type { ChangeNotifier, ChangeTopic, NotifierLogger } from '../db/notify.js';
 import { RESYNC } from '../db/notify.js';
+import { parseFsTopic } from './fs-changes.js';
 
 /** Reloads one in-memory copy; runs at most once at a time and once more if asked meanwhile. */
 export class Coalesced {
@@ -44,6 +46,11 @@ export interface InvalidationTargets {
   metas: { reload(): Promise<void> };
   /** WebDAV locks: copies of the unexpired locks are dropped and read again when next needed. */
   davLocks?: { changedElsewhere(): void };
+  /**
+   * Listing caches: folders another instance changed are forgotten (its own notices, marked with
+   * `instance`, are skipped); after a reconnect, everything is.
+   */
+  fs?: { instance: string; forgetChanged(change: FsChange): void; forgetAll(): void };
 }
 
 export interface Invalidation {
@@ -67,9 +74,19 @@ export function wireInvalidation(notifier: ChangeNotifier, targets: Invalidation
     const davLocks = targets.davLocks;
     handlers.dav_locks = new Coalesced(async () => davLocks.changedElsewhere(), failed('WebDAV locks'));
   }
+  const fs = targets.fs;
   const unsubscribe = notifier.subscribe((topic: ChangeTopic) => {
-    if (topic === RESYNC) for (const h of Object.values(handlers)) void h.trigger();
-    else void handlers[topic]?.trigger();
+    if (topic === RESYNC) {
+      fs?.forgetAll();
+      for (const h of Object.values(handlers)) void h.trigger();
+      return;
+    }
+    const notice = fs ? parseFsTopic(topic) : undefined;
+    if (notice) {
+      if (notice.instance !== fs?.instance) for (const c of notice.changes) fs?.forgetChanged(c);
+      return;
+    }
+    void handlers[topic]?.trigger();
   });
   return {
     stop: async () => {

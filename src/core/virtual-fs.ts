@@ -43,11 +43,56 @@ export interface TransferRequest {
 const UNKNOWN = 'unknown';
 
 /**
+ * A change this instance made below a mount: `rel` is the driver-relative path whose listing (and
+ * those above it) other instances should forget; `tree` when everything below it changed too.
+ */
+export interface FsChange {
+  storageId: number;
+  rel: string;
+  tree: boolean;
+}
+
+export interface VirtualFsOptions {
+  /** Told after every change, so other instances sharing the storages can drop their copies. */
+  onChange?: (change: FsChange) => void;
+}
+
+/**
  * The one file system every front door uses. Resolves virtual paths to mounts, merges mount
  * points into listings as virtual folders, caches listings per mount and streams across mounts.
  */
 export class VirtualFs {
-  constructor(private readonly table: MountTable) {}
+  constructor(
+    private readonly table: MountTable,
+    private readonly options: VirtualFsOptions = {},
+  ) {}
+
+  /**
+   * Forgets what this instance has cached about `rel` in the storage (listings of it, below it
+   * with `tree`, and above it; links; known folders): another instance changed it.
+   */
+  forgetChanged(change: FsChange): void {
+    const mount = this.table.all().find((m) => m.spec.id === change.storageId);
+    if (!mount) return;
+    mount.links.clear();
+    mount.knownDirs.clear();
+    if (change.tree) mount.cache.invalidateTree(change.rel);
+    else mount.cache.invalidate(change.rel);
+    this.invalidateUp(mount, change.rel);
+  }
+
+  /** Forgets every cached listing, link and known folder (changes elsewhere may have been missed). */
+  forgetAll(): void {
+    for (const mount of this.table.all()) {
+      mount.links.clear();
+      mount.knownDirs.clear();
+      mount.cache.invalidateTree('');
+    }
+  }
+
+  private changed(mount: Mount, rel: string, tree: boolean): void {
+    this.options.onChange?.({ storageId: mount.spec.id, rel, tree });
+  }
 
   async stat(path: string): Promise<VEntry> {
     const e = await this.lookup(path);
@@ -169,6 +214,8 @@ export class VirtualFs {
     // The folder's cached listing takes the new entry; with none cached, ancestors are forgotten.
     const dir = parentRel(rel);
     if (!mount.cache.upsert(dir, written)) this.invalidateUp(mount, rel);
+    // Elsewhere, the folder's listing (not the file) is what changed.
+    this.changed(mount, dir, false);
     return written;
   }
 
@@ -188,6 +235,7 @@ export class VirtualFs {
     const made: VEntry = { name: baseName(p), path: p, isDir: true, size: 0, mtime: new Date(), provider: mount.spec.driverId };
     if (!mount.cache.upsert(parentRel(rel), made)) this.invalidateUp(mount, rel);
     if (options.fresh) mount.cache.seed(rel, []);
+    this.changed(mount, parentRel(rel), false);
   }
 
   async remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
@@ -200,6 +248,7 @@ export class VirtualFs {
     mount.knownDirs.clear();
     mount.cache.invalidateTree(rel);
     this.invalidateUp(mount, rel);
+    this.changed(mount, rel, true);
   }
 
   async rename(path: string, newName: string): Promise<string> {
@@ -294,9 +343,11 @@ export class VirtualFs {
       rs.mount.knownDirs.clear();
       rs.mount.cache.invalidateTree(rs.rel);
       this.invalidateUp(rs.mount, rs.rel);
+      this.changed(rs.mount, rs.rel, true);
     }
     rt.mount.cache.invalidateTree(rt.rel);
     this.invalidateUp(rt.mount, rt.rel);
+    this.changed(rt.mount, rt.rel, true);
   }
 
   /** Forgets the cached listings of every folder above `rel` in the mount. */

@@ -15,6 +15,11 @@ export interface ChangeNotifier {
   /** True when changes made elsewhere are pushed (PostgreSQL); false means rely on polling. */
   readonly live: boolean;
   subscribe(listener: (topic: ChangeTopic) => void): () => void;
+  /**
+   * Tells every instance on the database (this one too) about a change no table write carries.
+   * Best effort: false when it could not be sent now (no connection, or SQLite: one instance).
+   */
+  publish(topic: ChangeTopic): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -53,7 +58,7 @@ class Listeners {
 /** SQLite: nothing is pushed; the server's polling (storage_poll_ms) picks up edits from the CLI. */
 function quietNotifier(): ChangeNotifier {
   const listeners = new Listeners();
-  return { live: false, subscribe: (l) => listeners.add(l), close: async () => undefined };
+  return { live: false, subscribe: (l) => listeners.add(l), publish: async () => false, close: async () => undefined };
 }
 
 /** One dedicated `pg` client (not from the pool) that LISTENs, reconnecting with backoff when lost. */
@@ -75,6 +80,18 @@ class PgChangeListener implements ChangeNotifier {
 
   subscribe(listener: (topic: ChangeTopic) => void): () => void {
     return this.listeners.add(listener);
+  }
+
+  async publish(topic: ChangeTopic): Promise<boolean> {
+    const client = this.current;
+    if (!client || this.closed) return false;
+    try {
+      await notifyChange(client, topic);
+      return true;
+    } catch {
+      // A broken connection is noticed (and re-established) by its own error handlers.
+      return false;
+    }
   }
 
   /** Connects and LISTENs; on failure logs, schedules a retry and returns false. */

@@ -115,6 +115,35 @@ describe('two instances on one PostgreSQL database', () => {
     expect(counts).toEqual({ holding: 0, most: 1, done: 100 });
   });
 
+  it('lists on B, at once, what A writes, makes, renames and removes (listing caches follow each other)', async () => {
+    // B has /shared cached from the listings above, for the storage's 30 minutes.
+    const onB = async (path: string) => {
+      const got = await names(b(), path);
+      return Array.isArray(got) ? got : [];
+    };
+    expect(await onB('/shared')).not.toContain('from-a.txt');
+    const viaA = asAdmin(a());
+    expect((await viaA.put('/shared/from-a.txt', 'written on A')).code).toBe(200);
+    await waitFor(async () => (await onB('/shared')).includes('from-a.txt'), 2000, 'B to list the file A wrote');
+    expect((await viaA.post('/api/fs/mkdir', { path: '/shared/made-on-a' })).code).toBe(200);
+    await waitFor(async () => (await onB('/shared')).includes('made-on-a'), 2000, 'B to list the folder A made');
+    // B caches the new folder as empty; A then writes into it.
+    expect(await onB('/shared/made-on-a')).toEqual([]);
+    expect((await viaA.put('/shared/made-on-a/inner.txt', 'x')).code).toBe(200);
+    await waitFor(async () => (await onB('/shared/made-on-a')).includes('inner.txt'), 2000, 'B to list the file in the new folder');
+    expect((await viaA.post('/api/fs/rename', { path: '/shared/from-a.txt', name: 'renamed-on-a.txt' })).code).toBe(200);
+    await waitFor(async () => {
+      const now = await onB('/shared');
+      return now.includes('renamed-on-a.txt') && !now.includes('from-a.txt');
+    }, 2000, 'B to list the rename');
+    expect((await viaA.post('/api/fs/remove', { dir: '/shared', names: ['made-on-a', 'renamed-on-a.txt'] })).code).toBe(200);
+    await waitFor(async () => {
+      const now = await onB('/shared');
+      return !now.includes('made-on-a') && !now.includes('renamed-on-a.txt');
+    }, 2000, 'B to list the removal');
+    expect(await names(b(), '/shared/made-on-a')).toEqual(expect.any(String));
+  });
+
   it('keeps serving B when A goes away, and B still hears its own changes', async () => {
     const client = asAdmin(b());
     const results: number[] = [];

@@ -30,6 +30,13 @@ export default tseslint.config(
     },
   },
   {
+    // DESIGN.md §7 rule 2: no mutable state at module level.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: 'Program > VariableDeclaration[kind="let"], Program > VariableDeclaration[kind="var"], ExportNamedDeclaration > VariableDeclaration[kind="let"]', message: 'no mutable state at module level (DESIGN.md §7 rule 2): build it in main.ts and pass it' }],
+    },
+  },
+  {
     files: ['src/drivers/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -13,12 +13,7 @@ export const MAX_PATH_BYTES = 4096;
  */
 export function normalizePath(input: string): string {
   if (typeof input !== 'string') throw new FsError('invalid_path', 'path must be a string');
-  if (input === recent[0] || input === recent[1] || input === recent[2] || input === recent[3]) return input;
-  if (isCanonicalAscii(input)) {
-    recent[next] = input;
-    next = (next + 1) & 3;
-    return input;
-  }
+  if (isCanonicalAscii(input)) return input;
   if (Buffer.byteLength(input, 'utf8') > MAX_PATH_BYTES) {
     throw new FsError('invalid_path', `path is longer than ${MAX_PATH_BYTES} bytes`);
   }
@@ -30,10 +25,6 @@ export function normalizePath(input: string): string {
   }
   return '/' + out.join('/');
 }
-
-/** The last canonical paths seen: one request normalises the same few paths many times over. */
-const recent: (string | undefined)[] = [undefined, undefined, undefined, undefined];
-let next = 0;
 
 /**
  * Printable ASCII segments without `\\`, each 1–255 characters, none `.` or `..`, no trailing

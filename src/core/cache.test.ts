@@ -100,4 +100,25 @@ describe('ListCache look-ups and in-place updates', () => {
     cache.upsert('d', { name: 'after-stale', isDir: false, size: 1 });
     expect(stale?.entries.length).toBe(101);
   });
+  it('seeds a new folder as empty only if nothing changed it since the mark and nothing is cached for it', () => {
+    const cache = new ListCache<Entry>({ ttlMs: 60_000, max: 10 });
+    // Two requests make the same folder; the first seeds it and an upload lands in it...
+    const first = cache.mark();
+    const second = cache.mark();
+    expect(cache.seedIfUnchanged('d', [], first)).toBe(true);
+    expect(cache.upsert('d', { name: 'up.bin', isDir: false, size: 1 })).toBe(true);
+    // ...then the second one finishes: its "known empty" must not wipe the upload out.
+    expect(cache.seedIfUnchanged('d', [], second)).toBe(false);
+    expect(cache.lookup('d', 'up.bin')).toMatchObject({ name: 'up.bin' });
+    // An upload finished into a folder with no cached listing (it is invalidated): no seed after it.
+    const before = cache.mark();
+    cache.invalidate('e');
+    expect(cache.seedIfUnchanged('e', [], before)).toBe(false);
+    expect(cache.lookup('e', 'x')).toBeUndefined();
+    // Changes to other folders do not stop a seed.
+    const mark = cache.mark();
+    cache.invalidate('other');
+    expect(cache.seedIfUnchanged('f', [], mark)).toBe(true);
+    expect(cache.lookup('f', 'x')).toBeNull();
+  });
 });

@@ -26,6 +26,8 @@ export class ListCache<E extends { name: string } = { name: string }> {
   /** The last listing that loaded, kept past its TTL for stale-if-error. */
   private readonly lastGood: LRUCache<string, Cached<E>> | undefined;
   private generation = 0;
+  /** When each recently changed folder last changed (a generation), for {@link seedIfUnchanged}. */
+  private readonly changedAt = new LRUCache<string, number>({ max: 4096 });
 
   constructor(private readonly options: ListCacheOptions) {
     this.lru = options.ttlMs > 0 ? new LRUCache<string, Cached<E>>({ max: options.max, ttl: options.ttlMs }) : undefined;
@@ -87,7 +89,7 @@ export class ListCache<E extends { name: string } = { name: string }> {
   upsert(dir: string, entry: E): boolean {
     const hit = this.lru?.get(dir);
     if (!hit) return false;
-    this.generation++;
+    this.changedAt.set(dir, ++this.generation);
     this.inflight.delete(dir);
     const index = (hit.index ??= indexOf(hit.entries));
     const old = index.get(entry.name);
@@ -99,6 +101,21 @@ export class ListCache<E extends { name: string } = { name: string }> {
       this.lru?.set(dir, cached, { noUpdateTTL: true });
       this.lastGood?.set(dir, cached);
     }
+    return true;
+  }
+
+  /** A mark to pass to {@link seedIfUnchanged}: taken before the change whose result is to be seeded. */
+  mark(): number {
+    return this.generation;
+  }
+
+  /**
+   * Seeds `dir` as {@link seed} does, unless a listing of it is cached already or it changed after
+   * `since` (a write into it finished meanwhile, say): then what the caller knew is no longer all.
+   */
+  seedIfUnchanged(dir: string, entries: E[], since: number): boolean {
+    if (!this.lru || this.lru.has(dir) || (this.changedAt.get(dir) ?? 0) > since) return false;
+    this.seed(dir, entries);
     return true;
   }
 
@@ -114,7 +131,7 @@ export class ListCache<E extends { name: string } = { name: string }> {
 
   /** Forgets one folder's listing. */
   invalidate(dir: string): void {
-    this.generation++;
+    this.changedAt.set(dir, ++this.generation);
     this.lru?.delete(dir);
     this.lastGood?.delete(dir);
     this.inflight.delete(dir);
@@ -122,7 +139,7 @@ export class ListCache<E extends { name: string } = { name: string }> {
 
   /** Forgets a folder and everything below it. */
   invalidateTree(dir: string): void {
-    this.generation++;
+    this.changedAt.set(dir, ++this.generation);
     for (const cache of [this.lru, this.lastGood]) {
       for (const key of [...(cache?.keys() ?? [])]) {
         if (dir === '' || key === dir || key.startsWith(dir + '/')) cache?.delete(key);

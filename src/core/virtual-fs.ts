@@ -230,11 +230,14 @@ export class VirtualFs {
     const d = mount.driver();
     if (!d.mkdir) throw new FsError('not_supported', `storage at ${mount.path} does not support folders`);
     if (options.createParents === false) await this.checkParent(p, false);
+    const since = mount.cache.mark();
     await d.mkdir(rel);
     mount.knownDirs.set(rel, true);
     const made: VEntry = { name: baseName(p), path: p, isDir: true, size: 0, mtime: new Date(), provider: mount.spec.driverId };
     if (!mount.cache.upsert(parentRel(rel), made)) this.invalidateUp(mount, rel);
-    if (options.fresh) mount.cache.seed(rel, []);
+    // Known empty only if nothing was written into it meanwhile (another request may have made it
+    // too and already uploaded into it) and nobody cached its listing first.
+    if (options.fresh) mount.cache.seedIfUnchanged(rel, [], since);
     this.changed(mount, parentRel(rel), false);
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boolish } from '../core/input.js';
 
 /**
  * Every setting, with its default. Keys are the names used in `<data>/config.json`; the
@@ -45,7 +46,7 @@ export const configSchema = z
     /** URL prefix of the WebDAV front door. */
     webdav_prefix: z.string().regex(/^\/[^?#]*[^/?#]$/, 'an absolute path without a trailing slash, such as /dav').default('/dav'),
     /** PROPFIND with Depth: infinity: answered when true, refused with 403 propfind-finite-depth (RFC 4918 §9.1) when false. */
-    webdav_propfind_infinity: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+    webdav_propfind_infinity: boolish.default(false),
   })
   .strict();
 

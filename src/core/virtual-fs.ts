@@ -73,21 +73,24 @@ export class VirtualFs {
    */
   forgetChanged(change: FsChange): void {
     const mount = this.table.all().find((m) => m.spec.id === change.storageId);
-    if (!mount) return;
-    mount.links.clear();
-    mount.knownDirs.clear();
-    if (change.tree) mount.cache.invalidateTree(change.rel);
-    else mount.cache.invalidate(change.rel);
-    this.invalidateUp(mount, change.rel);
+    if (mount) this.forget(mount, change.rel, change.tree);
   }
 
   /** Forgets every cached listing, link and known folder (changes elsewhere may have been missed). */
   forgetAll(): void {
-    for (const mount of this.table.all()) {
-      mount.links.clear();
-      mount.knownDirs.clear();
-      mount.cache.invalidateTree('');
-    }
+    for (const mount of this.table.all()) this.forget(mount, '', true);
+  }
+
+  /**
+   * Forgets a mount's links and known folders, the listing of `rel` (and everything below it with
+   * `tree`) and the listings above it.
+   */
+  private forget(mount: Mount, rel: string, tree: boolean): void {
+    mount.links.clear();
+    mount.knownDirs.clear();
+    if (tree) mount.cache.invalidateTree(rel);
+    else mount.cache.invalidate(rel);
+    this.invalidateUp(mount, rel);
   }
 
   private changed(mount: Mount, rel: string, tree: boolean): void {
@@ -247,10 +250,7 @@ export class VirtualFs {
     const d = mount.driver();
     if (!d.remove) throw new FsError('not_supported', `storage at ${mount.path} does not support removal`);
     await d.remove(rel, { recursive: options.recursive ?? true });
-    mount.links.clear();
-    mount.knownDirs.clear();
-    mount.cache.invalidateTree(rel);
-    this.invalidateUp(mount, rel);
+    this.forget(mount, rel, true);
     this.changed(mount, rel, true);
   }
 
@@ -342,10 +342,7 @@ export class VirtualFs {
 
   private afterTransfer(rs: Resolved, rt: Resolved, moved: boolean): void {
     if (moved) {
-      rs.mount.links.clear();
-      rs.mount.knownDirs.clear();
-      rs.mount.cache.invalidateTree(rs.rel);
-      this.invalidateUp(rs.mount, rs.rel);
+      this.forget(rs.mount, rs.rel, true);
       this.changed(rs.mount, rs.rel, true);
     }
     rt.mount.cache.invalidateTree(rt.rel);

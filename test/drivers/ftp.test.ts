@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ftpDriver } from '../../src/drivers/ftp/ftp.js';
-import { createTestContext } from '../conformance/context.js';
+import { driverFromOptions } from '../conformance/context.js';
 import { runDriverConformance } from '../conformance/driver.suite.js';
 import { startFtpServer } from '../servers/ftp.js';
 
@@ -11,15 +11,13 @@ for (const tls of ['none', 'explicit'] as const) {
   runDriverConformance(tls === 'none' ? 'FTP (ftp-srv)' : 'FTP over explicit TLS (ftp-srv, AUTH TLS)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'filebridge-ftp-'));
     const server = await startFtpServer(dir, { tls });
-    const { ctx, cleanup } = await createTestContext();
     const options = { address: server.address, username: server.username, password: server.password, root_folder_path: '/', tls, tls_insecure_skip_verify: tls !== 'none' };
-    const driver = ftpDriver.create(ftpDriver.schema.parse(options), ctx);
+    const { driver, dispose } = await driverFromOptions(ftpDriver, options);
     return {
       driver,
       facts: ftpDriver.facts,
       cleanup: async () => {
-        await driver.close?.();
-        await cleanup();
+        await dispose();
         await server.close();
         await rm(dir, { recursive: true, force: true });
       },

@@ -1,5 +1,9 @@
 import tseslint from 'typescript-eslint';
 
+const MODULE_STATE = 'Program > VariableDeclaration[kind="let"], Program > VariableDeclaration[kind="var"], ExportNamedDeclaration > VariableDeclaration[kind="let"]';
+/** MetaService methods that state rules: only the gate reads them. */
+const META_RULES = '/^(passwordsFor|metaWrite|hiddenNames|onTheWay|below|nearest|passwordVersion)$/';
+
 /** Import boundaries of DESIGN.md §7 rule 1, plus no module-level `let`. */
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web/**', 'data/**', 'bench/results/**'] },
@@ -10,9 +14,32 @@ export default tseslint.config(
     rules: {},
   },
   {
+    // DESIGN.md §7 rule 2: no mutable state at module level.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: MODULE_STATE, message: 'no mutable state at module level (DESIGN.md §7 rule 2): build it in main.ts and pass it' }],
+    },
+  },
+  {
     files: ['src/server/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/drivers/**', '**/drivers'], message: 'front doors go through core, never drivers/ (DESIGN.md §7.1)' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/drivers/**', '**/drivers'], message: 'front doors go through core, never drivers/ (DESIGN.md §7.1)' },
+            { group: ['**/auth/permissions*'], message: 'permission bits are the gate\'s (auth/gate.ts): a door asks gate.authorize (DESIGN.md §7.1)' },
+            { group: ['**/auth/principal*'], importNames: ['can', 'permissions', 'isAdmin'], message: 'permission bits and roles are the gate\'s (auth/gate.ts): a door asks gate.authorize (DESIGN.md §7.1)' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: MODULE_STATE, message: 'no mutable state at module level (DESIGN.md §7 rule 2): build it in main.ts and pass it' },
+        { selector: `MemberExpression[property.name=${META_RULES}]:matches([object.name='metas'], [object.property.name='metas'])`, message: 'metas are read by the gate only (auth/gate.ts): a door asks gate.authorize, gate.visibleIn or gate.folderView (DESIGN.md §7.1)' },
+        { selector: "MemberExpression[property.name='scope']:matches([object.name='p'], [object.name='principal'], [object.property.name='principal'])", message: 'token scopes are decided by the gate (auth/gate.ts) (DESIGN.md §7.1)' },
+        { selector: "MemberExpression[property.name='permission']:matches([object.property.name='user'])", message: 'permission bits are decided by the gate (auth/gate.ts) (DESIGN.md §7.1)' },
+      ],
     },
   },
   {
@@ -27,13 +54,6 @@ export default tseslint.config(
           ],
         },
       ],
-    },
-  },
-  {
-    // DESIGN.md §7 rule 2: no mutable state at module level.
-    files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-syntax': ['error', { selector: 'Program > VariableDeclaration[kind="let"], Program > VariableDeclaration[kind="var"], ExportNamedDeclaration > VariableDeclaration[kind="let"]', message: 'no mutable state at module level (DESIGN.md §7 rule 2): build it in main.ts and pass it' }],
     },
   },
   {

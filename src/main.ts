@@ -9,6 +9,7 @@ import { FsChangeBroadcaster } from './cluster/fs-changes.js';
 import { ApiTokenService } from './auth/api-token-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { bootstrap } from './auth/bootstrap.js';
+import { Gate } from './auth/gate.js';
 import { MetaService } from './auth/metas.js';
 import { SealingStorageRepository, SecretBox } from './auth/secrets.js';
 import { buildCli } from './cli/index.js';
@@ -147,8 +148,10 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   await bootstrap({ repos, dataDir: config.data, logger, adminPassword: env.FILEBRIDGE_ADMIN_PASSWORD });
   const settings = new SettingsService(repos.settings, VERSION);
   await settings.init();
-  const metas = new MetaService(repos.metas);
+  // Metas of a case-insensitive storage guard every spelling of their path (fs is built below).
+  const metas = new MetaService(repos.metas, { foldCase: (path) => fs.mountOf(path)?.spec.facts.caseSensitive === false });
   await metas.reload();
+  const gate = new Gate(metas);
   const now = options.now ?? Date.now;
   const auth = new AuthService({ repos, settings, jwtSecret: config.jwt_secret, tokenLifetimeHours: config.token_expires_in, now });
   const apiTokens = new ApiTokenService(repos, now);
@@ -188,6 +191,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     apiTokens,
     settings,
     metas,
+    gate,
     repos,
     drivers: driverCatalog(drivers.all()),
     checkDatabase: async () => {

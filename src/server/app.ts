@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { ApiTokenService } from '../auth/api-token-service.js';
 import type { AuthService } from '../auth/auth-service.js';
+import type { Gate } from '../auth/gate.js';
 import type { MetaService } from '../auth/metas.js';
 import type { Config } from '../config/schema.js';
 import type { DriverCatalog } from '../core/driver-catalog.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   apiTokens: ApiTokenService;
   settings: SettingsService;
   metas: MetaService;
+  /** The one authorization gate every door asks before every operation. */
+  gate: Gate;
   repos: Repositories;
   drivers: DriverCatalog;
   /** Resolves when the database answers. */

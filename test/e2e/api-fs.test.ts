@@ -66,6 +66,8 @@ describe('fs routes', () => {
 
   it('lists folders only with fs/dirs and finds names with fs/search', async () => {
     expect((await api.post('/api/fs/dirs', { path: '/' })).data.map((d: { name: string }) => d.name)).toEqual(['docs', 'empty']);
+    expect(await api.post('/api/fs/search', { parent: '/', keywords: 'B.MP' })).toMatchObject({ code: 400, message: 'search not available' });
+    await api.post('/api/admin/setting/save', [{ key: 'search_index', value: 'walk' }]);
     const s = await api.post('/api/fs/search', { parent: '/', keywords: 'B.MP', scope: 0, page: 1, per_page: 10 });
     expect(s.data).toEqual({ content: [{ parent: '/docs', name: 'b.mp4', is_dir: false, size: 4, type: 2 }], total: 1 });
     expect((await api.post('/api/fs/search', { parent: '/', keywords: 'sub', scope: 2 })).data.total).toBe(0);
@@ -141,7 +143,9 @@ describe('fs routes', () => {
     expect(names(ok.data.content)).toEqual(['a.txt', 'b.mp4', 'sub']);
     expect(ok.data).toMatchObject({ readme: '# Docs', write: true });
     expect(await anon.post('/api/fs/list', { path: '/', refresh: true })).toMatchObject({ code: 403, message: 'Refresh without permission' });
-    expect((await anon.post('/api/fs/mkdir', { path: '/docs/by-guest' })).code).toBe(200);
+    // Writing into a protected folder needs its password too.
+    expect(await anon.post('/api/fs/mkdir', { path: '/docs/by-guest' })).toMatchObject({ code: 403, message: 'password is incorrect or you have no permission' });
+    expect((await anon.post('/api/fs/mkdir', { path: '/docs/by-guest', password: 'pw' })).code).toBe(200);
     expect((await api.post('/api/fs/list', { path: '/docs' })).data.content.map((o: Obj) => o.name)).toContain('c.png');
     await api.post('/api/admin/user/update', { ...guest, disabled: true });
   });

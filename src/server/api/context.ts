@@ -1,11 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthError, AuthMessages } from '../../auth/errors.js';
-import { type Principal, isAdmin, isGuest } from '../../auth/principal.js';
+import type { Ask, Refusal } from '../../auth/gate.js';
+import { type Principal, isGuest } from '../../auth/principal.js';
 import { FsError } from '../../core/errors.js';
 import { boolish, numberish } from '../../core/input.js';
 import { UserRole } from '../../db/repositories/index.js';
-import { isWithin, joinPath, normalizePath } from '../../core/paths.js';
+import { joinPath } from '../../core/paths.js';
 import type { AppDeps } from '../app.js';
 import { ApiError } from './errors.js';
 
@@ -27,7 +28,7 @@ export function authHook(deps: AppDeps) {
     if (level === 'none') return;
     const p = await deps.auth.authenticate(req.headers.authorization, req.ip);
     if (level === 'user' && isGuest(p)) throw new AuthError(403, AuthMessages.guest);
-    if (level === 'admin' && !isAdmin(p)) {
+    if (level === 'admin' && !deps.gate.isAdmin(p)) {
       throw new AuthError(403, p.user.role === UserRole.Admin ? AuthMessages.scope : AuthMessages.notAdmin);
     }
     req.principal = p;
@@ -53,19 +54,22 @@ export function parseInput<T extends z.ZodType>(schema: T, req: FastifyRequest):
 }
 
 /**
- * The absolute virtual path for a path a user sent: joined to the user's base path, normalised
- * (`..` refused), and inside an API token's path prefix.
+ * The absolute virtual path for a path a user sent: joined to the user's base path and normalised
+ * (`..` refused). Whether the principal may touch it is the gate's question (`allow`).
  */
 export function userPath(p: Principal, raw: string): string {
   if (/(^|[\\/])\.\.([\\/]|$)/.test(raw)) throw new ApiError(403, AuthMessages.relativePath);
-  const abs = joinPath(p.user.basePath || '/', raw);
-  if (p.pathPrefix && !isWithin(abs, normalizePath(p.pathPrefix))) throw new ApiError(403, AuthMessages.prefix);
-  return abs;
+  return joinPath(p.user.basePath || '/', raw);
 }
 
-/** Changes need more than a read-scoped API token. */
-export function requireWriteScope(p: Principal): void {
-  if (p.scope === 'read') throw new ApiError(403, AuthMessages.scope);
+/** The API's one mapping of a gate refusal: AList's code and message in the envelope. */
+export function refusalError(r: Refusal): ApiError {
+  return new ApiError(r.status, r.message);
+}
+
+/** Asks the gate for this API request; a refusal is thrown as the API answers it. */
+export function allow(deps: AppDeps, req: FastifyRequest, p: Principal, ask: Omit<Ask, 'door' | 'ip'>): void {
+  deps.gate.require(p, { door: 'api', ip: req.ip, ...ask }, refusalError);
 }
 
 /** Base URL for links: site_url when absolute, else the request's scheme and host (proxy headers honoured). */
@@ -80,10 +84,6 @@ export function apiUrl(deps: AppDeps, req: FastifyRequest): string {
 /** Encodes a virtual path for a URL, segment by segment. */
 export function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
-}
-
-export function requirePerm(ok: boolean): void {
-  if (!ok) throw new ApiError(403, AuthMessages.permission);
 }
 
 export const str = z.string();

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AuthMessages } from '../../auth/errors.js';
-import { type Principal, isAdmin } from '../../auth/principal.js';
+import type { Principal } from '../../auth/principal.js';
 import { isFsError } from '../../core/errors.js';
 import { joinPath, parentPath } from '../../core/paths.js';
 import type { VEntry } from '../../core/virtual-fs.js';
 import type { AppDeps } from '../app.js';
-import { apiUrl, encodePath, looseBool, looseInt, parseInput, principal, userPath } from './context.js';
+import { allow, apiUrl, encodePath, looseBool, looseInt, parseInput, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 import { type Signer, objType, signer, sortEntries, toObject } from './objects.js';
 
@@ -34,9 +33,9 @@ export function fsReadRoutes(deps: AppDeps) {
   const sign: Signer = signer(deps.settings, deps.metas);
 
   /** A folder's visible entries for this principal, after meta password and hide rules. */
-  async function visibleList(p: Principal, path: string, password: string, refresh: boolean): Promise<{ entries: VEntry[]; provider: string; stale?: Date }> {
-    if (!deps.metas.canAccess(p, path, password)) throw new ApiError(403, AuthMessages.metaPassword);
-    if (refresh && !deps.metas.canWrite(p, path)) throw new ApiError(403, 'Refresh without permission');
+  async function visibleList(req: FastifyRequest, p: Principal, path: string, password: string, refresh: boolean, guess = true): Promise<{ entries: VEntry[]; provider: string; stale?: Date }> {
+    allow(deps, req, p, { action: 'list', path, password, guess });
+    if (refresh) deps.gate.require(p, { door: 'api', action: 'refresh', path, password }, () => new ApiError(403, 'Refresh without permission'));
     let listing;
     try {
       listing = await deps.fs.list(path, { refresh });
@@ -44,8 +43,8 @@ export function fsReadRoutes(deps: AppDeps) {
       if (isFsError(err, 'not_found')) throw notFoundError(deps, path, 'failed get objs: failed get dir: object not found');
       throw err;
     }
-    const hidden = deps.metas.hiddenIn(p, path);
-    const entries = sortEntries(listing.entries.filter((e) => !hidden(e.name)), deps.fs.mountOf(path)?.spec);
+    const visible = deps.gate.visibleIn(p, path);
+    const entries = sortEntries(listing.entries.filter((e) => visible(e.name)), deps.fs.mountOf(path)?.spec);
     return { entries, provider: listing.provider, stale: listing.stale };
   }
 
@@ -54,19 +53,20 @@ export function fsReadRoutes(deps: AppDeps) {
       const p = principal(req);
       const body = parseInput(ListReq, req);
       const path = userPath(p, body.path);
-      const { entries, provider, stale } = await visibleList(p, path, body.password, body.refresh);
+      const { entries, provider, stale } = await visibleList(req, p, path, body.password, body.refresh);
       // Beside AList's fields, which clients ignore: the listing is the last good one, from `stale`.
       if (stale) reply.header('X-Filebridge-Stale', stale.toISOString());
       const page = Math.max(1, body.page);
       const slice = body.per_page < 1 ? entries : entries.slice((page - 1) * body.per_page, page * body.per_page);
       const mount = deps.fs.mountOf(path)?.spec;
       const content = slice.map((e) => toObject(e, deps.settings, e.isDir ? '' : sign.signFor(e.path, mount)));
+      const view = deps.gate.folderView(p, path);
       return ok({
         content,
         total: entries.length,
-        readme: deps.metas.readme(path),
-        header: deps.metas.header(path),
-        write: deps.metas.canWrite(p, path),
+        readme: view.readme,
+        header: view.header,
+        write: view.write,
         provider,
         ...(stale ? { stale: true, stale_since: stale.toISOString() } : {}),
       });
@@ -76,7 +76,7 @@ export function fsReadRoutes(deps: AppDeps) {
       const p = principal(req);
       const body = parseInput(GetReq, req);
       const path = userPath(p, body.path);
-      if (!deps.metas.canAccess(p, path, body.password)) throw new ApiError(403, AuthMessages.metaPassword);
+      allow(deps, req, p, { action: 'read', path, password: body.password });
       let e: VEntry;
       try {
         e = await deps.fs.stat(path);
@@ -86,13 +86,14 @@ export function fsReadRoutes(deps: AppDeps) {
       }
       const mount = deps.fs.mountOf(path)?.spec;
       const s = e.isDir ? '' : sign.signFor(path, mount);
+      const view = deps.gate.folderView(p, path);
       if (e.stale) reply.header('X-Filebridge-Stale', 'true');
       return ok({
         ...(e.stale ? { stale: true } : {}),
         ...toObject(e, deps.settings, s),
         raw_url: e.isDir ? '' : await rawUrl(deps, req, path, s),
-        readme: deps.metas.readme(path),
-        header: deps.metas.header(path),
+        readme: view.readme,
+        header: view.header,
         provider: e.provider,
         related: null,
       });
@@ -101,16 +102,18 @@ export function fsReadRoutes(deps: AppDeps) {
     app.all('/api/fs/dirs', async (req) => {
       const p = principal(req);
       const body = parseInput(DirsReq, req);
-      const path = body.force_root && isAdmin(p) ? joinPath('/', body.path) : userPath(p, body.path);
-      const { entries } = await visibleList(p, path, body.password, false);
+      const path = body.force_root && deps.gate.isAdmin(p) ? joinPath('/', body.path) : userPath(p, body.path);
+      const { entries } = await visibleList(req, p, path, body.password, false);
       return ok(entries.filter((e) => e.isDir).map((e) => ({ name: e.name, modified: e.mtime?.toISOString() ?? '0001-01-01T00:00:00Z' })));
     });
 
     app.all('/api/fs/search', async (req) => {
       const p = principal(req);
       const body = parseInput(SearchReq, req);
+      if (deps.settings.get('search_index') === 'none') throw new ApiError(400, 'search not available');
       const root = userPath(p, body.parent);
-      const found = await search(p, root, body.keywords.toLowerCase(), body.scope, body.password);
+      allow(deps, req, p, { action: 'list', path: root, password: body.password });
+      const found = await search(req, p, root, body.keywords.toLowerCase(), body.scope, body.password);
       const page = Math.max(1, body.page);
       const slice = body.per_page < 1 ? found : found.slice((page - 1) * body.per_page, page * body.per_page);
       const base = p.user.basePath === '/' ? '' : p.user.basePath;
@@ -125,8 +128,11 @@ export function fsReadRoutes(deps: AppDeps) {
     });
   };
 
-  /** A walk of the tree below `root` (no index), bounded in entries visited. */
-  async function search(p: Principal, root: string, keyword: string, scope: number, password: string): Promise<VEntry[]> {
+  /**
+   * A walk of the tree below `root` (no index), bounded in entries visited; each folder is listed
+   * through the gate, so folders this principal may not list (password, hidden) are not entered.
+   */
+  async function search(req: FastifyRequest, p: Principal, root: string, keyword: string, scope: number, password: string): Promise<VEntry[]> {
     const found: VEntry[] = [];
     const queue = [root];
     let visited = 0;
@@ -134,7 +140,7 @@ export function fsReadRoutes(deps: AppDeps) {
       const dir = queue.shift() as string;
       let entries: VEntry[];
       try {
-        entries = (await visibleList(p, dir, password, false)).entries;
+        entries = (await visibleList(req, p, dir, password, false, dir === root)).entries;
       } catch {
         continue;
       }

@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AuthMessages } from '../../auth/errors.js';
 import type { Principal } from '../../auth/principal.js';
-import { decodePathComponent, parentPath } from '../../core/paths.js';
+import { decodePathComponent } from '../../core/paths.js';
 import type { AppDeps } from '../app.js';
-import { principal, requirePerm, requireWriteScope, userPath } from './context.js';
+import { allow, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -24,13 +23,10 @@ interface UploadTarget {
 
 /** Reads AList's upload headers: File-Path (URL-encoded), Overwrite, Last-Modified (ms), Password, As-Task. */
 function uploadTarget(deps: AppDeps, p: Principal, req: FastifyRequest, bodySize: boolean): UploadTarget {
-  requireWriteScope(p);
   const raw = header(req, 'file-path');
   if (!raw) throw new ApiError(400, 'File-Path header is required');
   const path = userPath(p, decodePathComponent(raw));
-  const parent = parentPath(path);
-  if (!deps.metas.canAccess(p, parent, header(req, 'password') ?? '')) throw new ApiError(403, AuthMessages.metaPassword);
-  requirePerm(deps.metas.canWrite(p, parent));
+  allow(deps, req, p, { action: 'write', path, password: header(req, 'password') ?? '' });
   const ms = Number(header(req, 'last-modified'));
   const length = header(req, 'content-length');
   let size: number | undefined;

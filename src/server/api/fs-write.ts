@@ -1,24 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuthMessages } from '../../auth/errors.js';
-import { Perm } from '../../auth/permissions.js';
-import { type Principal, can } from '../../auth/principal.js';
 import { checkName, joinPath, parentPath } from '../../core/paths.js';
 import type { AppDeps } from '../app.js';
-import { looseBool, parseInput, principal as who, requirePerm, requireWriteScope, userPath } from './context.js';
+import { allow, looseBool, parseInput, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 
-const MkdirReq = z.object({ path: z.string().min(1, 'is required') });
-const RenameReq = z.object({ path: z.string().min(1, 'is required'), name: z.string().min(1, 'is required'), overwrite: looseBool.default(false) });
+/** Beside AList's fields, each change takes the folder `password` of what it touches. */
+const pw = z.string().default('');
+const MkdirReq = z.object({ path: z.string().min(1, 'is required'), password: pw });
+const RenameReq = z.object({ path: z.string().min(1, 'is required'), name: z.string().min(1, 'is required'), overwrite: looseBool.default(false), password: pw });
 const TransferReq = z.object({
   src_dir: z.string(),
   dst_dir: z.string(),
   names: z.array(z.string()),
   overwrite: looseBool.default(false),
   skip_existing: looseBool.default(false),
+  password: pw,
 });
-const RemoveReq = z.object({ dir: z.string(), names: z.array(z.string()) });
-const BatchRenameReq = z.object({ src_dir: z.string(), rename_objects: z.array(z.object({ src_name: z.string(), new_name: z.string() })) });
+const RemoveReq = z.object({ dir: z.string(), names: z.array(z.string()), password: pw });
+const BatchRenameReq = z.object({ src_dir: z.string(), rename_objects: z.array(z.object({ src_name: z.string(), new_name: z.string() })), password: pw });
 const LinkReq = z.object({ path: z.string().min(1, 'is required') });
 
 /** A name from a request, refused when it would leave its folder. */
@@ -34,22 +35,14 @@ function names(list: string[]): string[] {
 }
 
 export function fsWriteRoutes(deps: AppDeps) {
-  const canWrite = (p: Principal, path: string) => deps.metas.canWrite(p, path);
-
-  /** The caller, refused at once when its token may only read. */
-  const principal = (req: Parameters<typeof who>[0]) => {
-    const p = who(req);
-    requireWriteScope(p);
-    return p;
-  };
-
   return async (app: FastifyInstance) => {
     const post = { config: { auth: 'guest' as const } };
 
     app.post('/api/fs/mkdir', post, async (req) => {
       const p = principal(req);
-      const path = userPath(p, parseInput(MkdirReq, req).path);
-      requirePerm(canWrite(p, parentPath(path)));
+      const body = parseInput(MkdirReq, req);
+      const path = userPath(p, body.path);
+      allow(deps, req, p, { action: 'mkdir', path, password: body.password });
       await deps.fs.mkdir(path);
       return ok();
     });
@@ -58,8 +51,8 @@ export function fsWriteRoutes(deps: AppDeps) {
       const p = principal(req);
       const body = parseInput(RenameReq, req);
       const path = userPath(p, body.path);
-      requirePerm(can(p, Perm.Rename));
       const target = joinPath(parentPath(path), childName(body.name));
+      allow(deps, req, p, { action: 'rename', path, target, password: body.password });
       await deps.fs.move(path, target, { overwrite: body.overwrite });
       return ok();
     });
@@ -68,19 +61,21 @@ export function fsWriteRoutes(deps: AppDeps) {
       const p = principal(req);
       const body = parseInput(BatchRenameReq, req);
       const dir = userPath(p, body.src_dir);
-      requirePerm(can(p, Perm.Rename));
-      for (const r of body.rename_objects) await deps.fs.move(joinPath(dir, childName(r.src_name)), joinPath(dir, childName(r.new_name)));
+      const pairs = body.rename_objects.map((r) => [joinPath(dir, childName(r.src_name)), joinPath(dir, childName(r.new_name))] as const);
+      for (const [path, target] of pairs) allow(deps, req, p, { action: 'rename', path, target, password: body.password });
+      for (const [path, target] of pairs) await deps.fs.move(path, target);
       return ok();
     });
 
-    for (const [route, bit] of [['move', Perm.Move], ['copy', Perm.Copy]] as const) {
+    for (const route of ['move', 'copy'] as const) {
       app.post(`/api/fs/${route}`, post, async (req) => {
         const p = principal(req);
         const body = parseInput(TransferReq, req);
         const src = userPath(p, body.src_dir);
         const dst = userPath(p, body.dst_dir);
-        requirePerm(can(p, bit));
-        for (const name of names(body.names)) {
+        const list = names(body.names);
+        for (const name of list) allow(deps, req, p, { action: route, path: joinPath(src, name), target: joinPath(dst, name), password: body.password });
+        for (const name of list) {
           const to = joinPath(dst, name);
           if (!body.overwrite && (await deps.fs.exists(to))) {
             if (body.skip_existing) continue;
@@ -97,8 +92,9 @@ export function fsWriteRoutes(deps: AppDeps) {
       const p = principal(req);
       const body = parseInput(RemoveReq, req);
       const dir = userPath(p, body.dir);
-      requirePerm(can(p, Perm.Remove));
-      for (const name of names(body.names)) await deps.fs.remove(joinPath(dir, name), { recursive: true });
+      const paths = names(body.names).map((name) => joinPath(dir, name));
+      for (const path of paths) allow(deps, req, p, { action: 'remove', path, password: body.password });
+      for (const path of paths) await deps.fs.remove(path, { recursive: true });
       return ok();
     });
 

@@ -28,7 +28,7 @@ export function tokenRoutes(deps: AppDeps) {
     app.post('/api/me/tokens/create', { config: { auth: 'user' } }, async (req) => {
       const p = principal(req);
       // A token cannot mint tokens wider than itself.
-      if (p.kind === 'api_token' && p.scope !== 'admin') throw new AuthError(403, 'API tokens cannot create tokens');
+      if (!deps.gate.mayMintTokens(p)) throw new AuthError(403, 'API tokens cannot create tokens');
       const b = parseInput(CreateReq, req);
       const { token, record } = await deps.apiTokens.create({
         owner: p.user,

@@ -1,9 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import { AuthMessages } from '../../auth/errors.js';
-import { Perm } from '../../auth/permissions.js';
-import { type Principal, can, isAdmin, isGuest } from '../../auth/principal.js';
+import type { Action, Refusal } from '../../auth/gate.js';
+import { type Principal, isGuest } from '../../auth/principal.js';
 import { isFsError } from '../../core/errors.js';
-import { decodePathComponent, isWithin, joinPath, normalizePath } from '../../core/paths.js';
+import { decodePathComponent, joinPath, normalizePath } from '../../core/paths.js';
 import type { AppDeps } from '../app.js';
 import { DavError, unauthorized } from './errors.js';
 
@@ -58,16 +57,13 @@ export function pathFromUrl(rawUrl: string, prefix: string): string {
   }
 }
 
-/** The absolute virtual path of a user path: joined to the user's base path, inside a token's prefix. */
+/** The absolute virtual path of a user path: joined to the user's base path (the gate decides what it may touch). */
 export function toVirtual(p: Principal, userPath: string): string {
-  let abs: string;
   try {
-    abs = joinPath(p.user.basePath || '/', userPath);
+    return joinPath(p.user.basePath || '/', userPath);
   } catch (err) {
     return pathError(err);
   }
-  if (p.pathPrefix && !isWithin(abs, normalizePath(p.pathPrefix))) throw new DavError(403, AuthMessages.permission);
-  return abs;
 }
 
 /** The user-visible path of a virtual path (inverse of toVirtual). */
@@ -90,12 +86,25 @@ export function hrefOf(dav: DavRequest, abs: string, isDir: boolean): string {
   return `${dav.options.prefix}${encoded}${isDir ? '/' : ''}`;
 }
 
+function isDotSegment(seg: string): boolean {
+  let s = seg;
+  try {
+    s = decodeURIComponent(seg);
+  } catch {
+    throw new DavError(400, 'malformed percent-encoding in the Destination');
+  }
+  return s === '.' || s === '..';
+}
+
 /**
  * Resolves a Destination (or If resource tag): an absolute URL on this server or an absolute path.
  * Returns undefined for a URL on another server or outside the prefix.
  */
 export function pathFromReference(dav: DavRequest, ref: string): string | undefined {
   let target = ref.trim();
+  // URL parsing would resolve dot segments silently: a Destination that climbs is refused as such.
+  const rawPath = (target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split('?')[0] ?? '').split('/');
+  if (rawPath.some((seg) => isDotSegment(seg))) throw new DavError(400, 'the Destination must not contain "." or ".." segments');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     let url: URL;
     try {
@@ -116,16 +125,27 @@ export function pathFromReference(dav: DavRequest, ref: string): string | undefi
   }
 }
 
-/** Needs the WebDAV read bit (8), or with `write` the manage bit (9); a guest is asked to log in. */
-export function requireAccess(dav: DavRequest, write: boolean, path = dav.path): void {
-  const bit = write ? Perm.WebdavManage : Perm.WebdavRead;
-  if (!can(dav.principal, bit) || (write && dav.principal.scope === 'read')) {
-    if (isGuest(dav.principal)) throw unauthorized();
-    throw new DavError(403, AuthMessages.permission);
-  }
-  if (!isAdmin(dav.principal) && !dav.deps.metas.canAccess(dav.principal, path, dav.password)) {
-    throw new DavError(403, AuthMessages.metaPassword);
-  }
+/** WebDAV's one mapping of a gate refusal: a guest is asked to log in, a locked folder password is 429, the rest 403. */
+function refusal(r: Refusal, p: Principal): DavError {
+  if (r.code === 'door' && isGuest(p)) return unauthorized();
+  if (r.status === 429) return new DavError(429, r.message, undefined, { 'Retry-After': '300' });
+  return new DavError(403, r.message);
+}
+
+/**
+ * Asks the gate whether this request may do `action` at `path` (default: the request URI), and
+ * to `target` for COPY and MOVE. The Basic password doubles as the folder password, as in AList;
+ * only a guest's counts as a guess towards the folder-password lockout.
+ */
+export function allow(dav: DavRequest, action: Action, options: { path?: string; target?: string } = {}): void {
+  const p = dav.principal;
+  const ask = { door: 'webdav', action, path: options.path ?? dav.path, target: options.target, password: dav.password, guess: isGuest(p), ip: dav.req.ip } as const;
+  dav.deps.gate.require(p, ask, refusal);
+}
+
+/** Whether the principal is the administrator (other users' locks). */
+export function isAdministrator(dav: DavRequest): boolean {
+  return dav.deps.gate.isAdmin(dav.principal);
 }
 
 /** The value of a single request header. */

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { isWithin, parentPath } from '../../core/paths.js';
-import { type DavRequest, header, pathFromReference, requireAccess } from './context.js';
+import { type DavRequest, allow, header, pathFromReference } from './context.js';
 import { DavError } from './errors.js';
 import type { DavLocks, LockTarget } from './locks.js';
 import { httpPreconditions } from './write-methods.js';
@@ -27,9 +27,8 @@ function transferOf(dav: DavRequest, move: boolean): Transfer {
 /** COPY and MOVE (RFC 4918 §9.8, §9.9): across mounts by streaming; 201 new, 204 replaced, 412 for Overwrite: F. */
 export async function copyOrMove(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
   const move = dav.req.method === 'MOVE';
-  requireAccess(dav, move);
   const t = transferOf(dav, move);
-  requireAccess(dav, true, t.dest);
+  allow(dav, move ? 'move' : 'copy', { target: t.dest });
   if (t.dest === dav.path) throw new DavError(403, 'source and destination are the same');
   if (isWithin(t.dest, dav.path) || isWithin(dav.path, t.dest)) throw new DavError(403, 'cannot copy or move a collection into itself');
   const { tokens } = await locks.checkIf(dav);

@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
 import { withLease } from '../../cluster/lease.js';
 import type { FastifyReply } from 'fastify';
-import { isAdmin } from '../../auth/principal.js';
 import { isFsError } from '../../core/errors.js';
 import { parentPath } from '../../core/paths.js';
 import type { VEntry } from '../../core/virtual-fs.js';
 import type { DavLockDepth, DavLockRecord, DavLockScope } from '../../db/repositories/index.js';
-import { type DavRequest, header, requireAccess } from './context.js';
+import { type DavRequest, allow, header, isAdministrator } from './context.js';
 import { DavError } from './errors.js';
 import { type DavLocks, covers, newLockToken, parseTimeout } from './locks.js';
 import { type XmlElement, childElements, findChild, innerXml, isDav, readXml, DAV_NS } from './xml.js';
@@ -48,7 +47,7 @@ async function refresh(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
   for (const token of tokens) {
     const lock = await locks.repo.get(token);
     if (!lock || !covers(lock, dav.path)) continue;
-    if (lock.userId !== dav.principal.user.id && !isAdmin(dav.principal)) throw new DavError(403, 'the lock belongs to another user');
+    if (lock.userId !== dav.principal.user.id && !isAdministrator(dav)) throw new DavError(403, 'the lock belongs to another user');
     const seconds = parseTimeout(header(dav.req, 'timeout'));
     await locks.repo.refresh(token, seconds);
     const fresh = { ...lock, timeoutSeconds: seconds, expiresAt: new Date(Date.now() + seconds * 1000) };
@@ -68,7 +67,7 @@ async function checkConflicts(dav: DavRequest, locks: DavLocks, info: LockInfo, 
 
 /** LOCK (RFC 4918 §9.10): new locks, refreshes, and locks on unmapped URLs (which create an empty file). */
 export async function lock(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
-  requireAccess(dav, true);
+  allow(dav, 'lock');
   const body = await readXml(dav.req.raw);
   if (!body) return refresh(dav, reply, locks);
   const info = lockInfoOf(body);
@@ -112,7 +111,7 @@ async function createLock(dav: DavRequest, locks: DavLocks, info: ReturnType<typ
 
 /** UNLOCK (RFC 4918 §9.11): 204; 400 without a token; 409 when the token does not cover the URI. */
 export async function unlock(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
-  requireAccess(dav, true);
+  allow(dav, 'lock');
   const raw = header(dav.req, 'lock-token')?.trim() ?? '';
   const m = /^<([^>]+)>$/.exec(raw);
   if (!m?.[1]) throw new DavError(400, 'UNLOCK needs a Lock-Token header');
@@ -120,7 +119,7 @@ export async function unlock(dav: DavRequest, reply: FastifyReply, locks: DavLoc
   if (!lock || !covers(lock, dav.path)) {
     throw new DavError(409, 'the lock token does not cover this resource', '<D:lock-token-matches-request-uri/>');
   }
-  if (lock.userId !== dav.principal.user.id && !isAdmin(dav.principal)) throw new DavError(403, 'the lock belongs to another user');
+  if (lock.userId !== dav.principal.user.id && !isAdministrator(dav)) throw new DavError(403, 'the lock belongs to another user');
   await locks.repo.remove(lock.token);
   return reply.code(204).send();
 }

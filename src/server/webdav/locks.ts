@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { isAdmin } from '../../auth/principal.js';
 import { isFsError } from '../../core/errors.js';
 import { isWithin, parentPath } from '../../core/paths.js';
 import type { DavLockRecord, DavLockRepository } from '../../db/repositories/index.js';
@@ -148,7 +147,7 @@ export class DavLocks {
   async requireUnlocked(dav: DavRequest, tokens: Set<string>, targets: readonly LockTarget[]): Promise<void> {
     const locks = await this.guarding(targets);
     if (locks.length === 0) return;
-    const held = (l: DavLockRecord) => tokens.has(l.token) && (l.userId === dav.principal.user.id || isAdmin(dav.principal));
+    const held = (l: DavLockRecord) => tokens.has(l.token) && (l.userId === dav.principal.user.id || dav.deps.gate.isAdmin(dav.principal));
     const blocking = locks.filter((l) => l.scope === 'exclusive' && !held(l));
     const shared = locks.filter((l) => l.scope === 'shared');
     if (shared.length > 0 && !shared.some(held)) blocking.push(...shared);

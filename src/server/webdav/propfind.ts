@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { VEntry } from '../../core/virtual-fs.js';
 import type { DavLockRecord, DavPropRecord } from '../../db/repositories/index.js';
-import { type DavRequest, header, requireAccess } from './context.js';
+import { type DavRequest, allow, header } from './context.js';
 import { DavError } from './errors.js';
 import type { DavLocks } from './locks.js';
 import { LIVE_PROPS, MULTISTATUS_CLOSE, MULTISTATUS_OPEN, type PropName, type PropRequest, type PropSources, renderEntry } from './props.js';
@@ -50,6 +50,8 @@ async function walk(dav: DavRequest, root: VEntry, limit: number): Promise<VEntr
   for (let i = 0; i < out.length; i++) {
     const e = out[i];
     if (!e?.isDir) continue;
+    // A folder below the request URI is entered only if the gate lets this principal list it.
+    if (i > 0 && !dav.deps.gate.authorize(dav.principal, { door: 'webdav', action: 'list', path: e.path, password: dav.password, guess: false }).ok) continue;
     for (const child of await listVisible(dav, e.path)) {
       out.push(child);
       if (out.length > limit) throw new DavError(403, 'too many entries for Depth: infinity', '<D:propfind-finite-depth/>');
@@ -61,8 +63,8 @@ async function walk(dav: DavRequest, root: VEntry, limit: number): Promise<VEntr
 async function listVisible(dav: DavRequest, dir: string): Promise<VEntry[]> {
   const { entries, stale } = await dav.deps.fs.list(dir);
   if (stale) dav.stale = stale;
-  const hidden = dav.deps.metas.hiddenIn(dav.principal, dir);
-  return entries.filter((e) => !hidden(e.name));
+  const visible = dav.deps.gate.visibleIn(dav.principal, dir);
+  return entries.filter((e) => visible(e.name));
 }
 
 async function deadProps(dav: DavRequest, entries: VEntry[], depth: Depth): Promise<Map<string, DavPropRecord[]>> {
@@ -91,7 +93,7 @@ function locksFor(locks: DavLocks, root: VEntry, depth: Depth): Promise<DavLockR
 
 /** PROPFIND (RFC 4918 §9.1): one listing, one dead-property query, one lock query, one string. */
 export async function propfind(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
-  requireAccess(dav, false);
+  allow(dav, 'list');
   const depth = depthOf(dav);
   if (depth === 'infinity' && !dav.options.propfindInfinity) {
     throw new DavError(403, 'Depth: infinity is not answered here', '<D:propfind-finite-depth/>');

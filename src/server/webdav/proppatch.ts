@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { DavPropChange } from '../../db/repositories/index.js';
-import { type DavRequest, hrefOf, requireAccess } from './context.js';
+import { type DavRequest, allow, hrefOf } from './context.js';
 import { DavError } from './errors.js';
 import type { DavLocks } from './locks.js';
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, PROTECTED_PROPS, propElement, statusLine } from './props.js';
@@ -25,7 +25,7 @@ export function changesOf(body: XmlElement | undefined): DavPropChange[] {
 
 /** PROPPATCH (RFC 4918 §9.2): dead properties in the database; live ones refused, all or nothing. */
 export async function proppatch(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
-  requireAccess(dav, true);
+  allow(dav, 'props');
   const changes = changesOf(await readXml(dav.req.raw));
   const { tokens } = await locks.checkIf(dav);
   const entry = await dav.deps.fs.stat(dav.path);

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { signPath } from '../../auth/sign.js';
 import { serveFile } from '../http/serve-file.js';
-import { type DavRequest, encodeSegment, requireAccess } from './context.js';
+import { type DavRequest, allow, encodeSegment } from './context.js';
 import { DavError } from './errors.js';
 import type { DavLocks } from './locks.js';
 
@@ -34,7 +34,7 @@ async function redirectTarget(dav: DavRequest): Promise<string | undefined> {
 
 /** GET/HEAD: files with Range, ETag and conditional requests; 302 per the storage's webdav_policy. */
 export async function getOrHead(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
-  requireAccess(dav, false);
+  allow(dav, 'read');
   await locks.checkIf(dav);
   const entry = await dav.deps.fs.stat(dav.path);
   if (entry.isDir) {

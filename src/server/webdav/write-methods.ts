@@ -5,7 +5,7 @@ import { isFsError } from '../../core/errors.js';
 import { parentPath } from '../../core/paths.js';
 import type { VEntry } from '../../core/virtual-fs.js';
 import { etagOf } from '../http/serve-file.js';
-import { type DavRequest, header, requireAccess } from './context.js';
+import { type DavRequest, allow, header } from './context.js';
 import { DavError } from './errors.js';
 import { sameEtag } from './if-header.js';
 import type { DavLocks } from './locks.js';
@@ -53,7 +53,7 @@ function abortOnClientGone(raw: IncomingMessage): AbortSignal {
 
 /** PUT (RFC 4918 §9.7): streamed with back-pressure, committed atomically; 201 new, 204 replaced. */
 export async function put(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
-  requireAccess(dav, true);
+  allow(dav, 'write');
   if (header(dav.req, 'content-range')) throw new DavError(400, 'partial PUT (Content-Range) is not supported');
   const { tokens } = await locks.checkIf(dav);
   const existing = await dav.deps.fs.lookup(dav.path);
@@ -75,7 +75,7 @@ export async function put(dav: DavRequest, reply: FastifyReply, locks: DavLocks)
 
 /** MKCOL (RFC 4918 §9.3): 201; 405 when the URI is mapped; 409 without a parent; 415 with a body. */
 export async function mkcol(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
-  requireAccess(dav, true);
+  allow(dav, 'mkdir');
   if (hasBody(dav.req.raw)) throw new DavError(415, 'MKCOL with a body is not supported');
   const { tokens } = await locks.checkIf(dav);
   if (await dav.deps.fs.lookup(dav.path)) throw new DavError(405, 'the resource already exists', undefined, { Allow: 'OPTIONS, PROPFIND, PROPPATCH, LOCK, UNLOCK, DELETE, COPY, MOVE' });
@@ -89,7 +89,7 @@ export async function mkcol(dav: DavRequest, reply: FastifyReply, locks: DavLock
 
 /** DELETE (RFC 4918 §9.6): recursive; removes dead properties and locks of the tree. */
 export async function del(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
-  requireAccess(dav, true);
+  allow(dav, 'remove');
   const depth = header(dav.req, 'depth');
   const { tokens } = await locks.checkIf(dav);
   const entry = await dav.deps.fs.stat(dav.path);

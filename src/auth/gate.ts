@@ -1,0 +1,236 @@
+import { isWithin, normalizePath, parentPath } from '../core/paths.js';
+import { AuthMessages } from './errors.js';
+import { Lockout, type LockoutOptions } from './lockout.js';
+import type { MetaRule, MetaService } from './metas.js';
+import { Perm } from './permissions.js';
+import { type Principal, isAdmin, permissions } from './principal.js';
+
+/** The front doors that ask the gate. */
+export type Door = 'api' | 'webdav' | 'download' | 'ui' | 'share' | 's3' | 'ftp' | 'sftp' | 'task';
+
+/**
+ * What a principal wants to do. `list`/`read` look; `write` stores a file at `path`; `mkdir` makes
+ * a folder at `path`; `rename` renames `path` to the sibling `target`; `move`/`copy` carry the tree
+ * at `path` to `target`; `remove` deletes the tree at `path`; `refresh` forgets a cached listing;
+ * `props` changes WebDAV properties of `path`; `lock` takes a WebDAV lock on `path`.
+ */
+export type Action = 'list' | 'read' | 'write' | 'mkdir' | 'rename' | 'move' | 'copy' | 'remove' | 'refresh' | 'props' | 'lock';
+
+export const MODIFYING: ReadonlySet<Action> = new Set<Action>(['write', 'mkdir', 'rename', 'move', 'copy', 'remove', 'props', 'lock']);
+
+export interface Ask {
+  door: Door;
+  action: Action;
+  /** The absolute virtual path acted on (the source of rename, move and copy). */
+  path: string;
+  /** rename, move, copy: the absolute virtual path the tree will have. */
+  target?: string;
+  /** The folder password offered (the API's `password`, WebDAV's Basic password). */
+  password?: string;
+  /**
+   * Whether a wrong password counts towards the folder-password lockout (default true). False
+   * when the password was not typed for this folder: WebDAV's verified login password, or the
+   * password of a search's starting folder carried into the folders below it.
+   */
+  guess?: boolean;
+  /** Client address, for the folder-password lockout. */
+  ip?: string;
+}
+
+export type RefusalCode = 'outside_base' | 'outside_prefix' | 'root' | 'scope' | 'door' | 'permission' | 'password' | 'password_locked';
+
+export interface Refusal {
+  ok: false;
+  code: RefusalCode;
+  /** 403, or 429 while a folder password is locked. */
+  status: 403 | 429;
+  message: string;
+  /** The path the refusal is about. */
+  path: string;
+}
+
+export type Decision = { ok: true } | Refusal;
+
+const ALLOW: Decision = Object.freeze({ ok: true });
+
+/** Wrong folder passwords: per (address, folder), and per folder from any address. */
+export const FOLDER_LOCKOUT: { perAddress: LockoutOptions; perFolder: LockoutOptions } = {
+  perAddress: { maxFailures: 10, windowMs: 5 * 60_000 },
+  perFolder: { maxFailures: 100, windowMs: 15 * 60_000 },
+};
+
+export const GateMessages = {
+  root: 'the root folder cannot be renamed, moved or removed',
+  passwordLocked: 'too many wrong passwords for this folder; try again later',
+} as const;
+
+/** The door's own bit: WebDAV and FTP/SFTP users need it beside the bits of the action. */
+function doorBit(door: Door, modifying: boolean): number {
+  if (door === 'webdav') return modifying ? Perm.WebdavManage : Perm.WebdavRead;
+  if (door === 'ftp' || door === 'sftp') return modifying ? Perm.FtpManage : Perm.FtpRead;
+  return 0;
+}
+
+function refuse(code: RefusalCode, path: string, message: string, status: 403 | 429 = 403): Refusal {
+  return { ok: false, code, status, message, path };
+}
+
+/**
+ * The one authorization gate: every operation of every front door is decided here, from the
+ * principal (user, guest, API token, share), the action, the paths of both ends and the metas
+ * on and below them. Doors translate their protocol and call `authorize`; they never read
+ * permission bits, token scopes or metas themselves.
+ */
+export class Gate {
+  private readonly perAddress: Lockout;
+  private readonly perFolder: Lockout;
+
+  constructor(private readonly metas: MetaService, lockout = FOLDER_LOCKOUT) {
+    this.perAddress = new Lockout(lockout.perAddress);
+    this.perFolder = new Lockout(lockout.perFolder);
+  }
+
+  authorize(p: Principal, ask: Ask): Decision {
+    const modifying = MODIFYING.has(ask.action);
+    const ends = ask.target === undefined ? [ask.path] : [ask.path, ask.target];
+    for (const path of ends) {
+      const outside = this.containment(p, path);
+      if (outside) return outside;
+    }
+    if ((ask.action === 'rename' || ask.action === 'move' || ask.action === 'remove') && this.isRoot(p, ask.path)) {
+      return refuse('root', ask.path, GateMessages.root);
+    }
+    if (modifying && p.scope === 'read') return refuse('scope', ask.path, AuthMessages.scope);
+    const bits = permissions(p);
+    const door = doorBit(ask.door, modifying || ask.action === 'refresh');
+    if ((bits & door) !== door) return refuse('door', ask.path, AuthMessages.permission);
+    const bitsRefusal = this.actionBits(p, bits, ask);
+    if (bitsRefusal) return bitsRefusal;
+    return this.passwords(p, ask);
+  }
+
+  /** `authorize`, throwing the refusal through `toError` (each door maps refusals in one place). */
+  require(p: Principal, ask: Ask, toError: (r: Refusal, p: Principal) => Error): void {
+    const d = this.authorize(p, ask);
+    if (!d.ok) throw toError(d, p);
+  }
+
+  /** A predicate telling which entries of the folder `dir` this principal sees in listings. */
+  visibleIn(p: Principal, dir: string): (name: string) => boolean {
+    if (isAdmin(p) || (permissions(p) & Perm.SeeHidden) !== 0) return () => true;
+    const hidden = this.metas.hiddenNames(dir);
+    return (name) => !hidden(name);
+  }
+
+  /** What a folder listing shows beside its entries: readme, header, and whether this principal may write there. */
+  folderView(p: Principal, dir: string): { readme: string; header: string; write: boolean } {
+    return { readme: this.metas.readme(dir), header: this.metas.header(dir), write: p.scope !== 'read' && this.writableAt(p, permissions(p), dir) };
+  }
+
+  /** Whether a principal is the administrator (admin routes, other users' locks). */
+  isAdmin(p: Principal): boolean {
+    return isAdmin(p);
+  }
+
+  /** Whether this principal may mint API tokens: a session, or an admin-scoped token (never a narrower one). */
+  mayMintTokens(p: Principal): boolean {
+    return p.kind !== 'api_token' || p.scope === 'admin';
+  }
+
+  /** Whether the guest may enter a door at all (WebDAV asks for a login instead when it may not). */
+  admits(p: Principal, door: Door): boolean {
+    const bit = doorBit(door, false);
+    return (permissions(p) & bit) === bit;
+  }
+
+  /** The version of the folder passwords guarding `path` ('' for none): signed links are bound to it. */
+  linkVersion(path: string): string {
+    return this.metas.passwordVersion(path);
+  }
+
+  /** Whether a signed link is needed for `path` even when signing is off: a folder password guards it. */
+  guarded(path: string): boolean {
+    return this.metas.passwordsFor(path).length > 0;
+  }
+
+  private containment(p: Principal, path: string): Refusal | undefined {
+    const base = normalizePath(p.user.basePath || '/');
+    if (!isWithin(path, base)) return refuse('outside_base', path, AuthMessages.permission);
+    if (p.pathPrefix && !isWithin(path, normalizePath(p.pathPrefix))) return refuse('outside_prefix', path, AuthMessages.prefix);
+    return undefined;
+  }
+
+  private isRoot(p: Principal, path: string): boolean {
+    if (path === '/' || path === normalizePath(p.user.basePath || '/')) return true;
+    return p.pathPrefix !== undefined && path === normalizePath(p.pathPrefix);
+  }
+
+  private writableAt(p: Principal, bits: number, dir: string): boolean {
+    return (bits & Perm.Write) !== 0 || (p.scope !== 'read' && this.metas.metaWrite(dir));
+  }
+
+  private actionBits(p: Principal, bits: number, ask: Ask): Refusal | undefined {
+    const need = (bit: number) => (bits & bit) === bit;
+    const deny = () => refuse('permission', ask.path, AuthMessages.permission);
+    switch (ask.action) {
+      case 'write':
+      case 'mkdir':
+      case 'props':
+      case 'lock':
+        return this.writableAt(p, bits, parentPath(ask.path)) ? undefined : deny();
+      case 'refresh':
+        return this.writableAt(p, bits, ask.path) ? undefined : deny();
+      case 'rename':
+        return need(Perm.Rename) ? undefined : deny();
+      case 'move': {
+        const target = ask.target ?? ask.path;
+        if (parentPath(target) === parentPath(ask.path)) return need(Perm.Rename) ? undefined : deny();
+        if (!need(Perm.Move)) return deny();
+        return this.writableAt(p, bits, parentPath(target)) ? undefined : refuse('permission', target, AuthMessages.permission);
+      }
+      case 'copy': {
+        if (!need(Perm.Copy)) return deny();
+        const target = ask.target ?? ask.path;
+        return this.writableAt(p, bits, parentPath(target)) ? undefined : refuse('permission', target, AuthMessages.permission);
+      }
+      case 'remove':
+        return need(Perm.Remove) ? undefined : deny();
+      default:
+        return undefined;
+    }
+  }
+
+  /** Every folder password that guards what the action touches, at both ends and below a carried tree. */
+  private guardsOf(ask: Ask): MetaRule[] {
+    const m = this.metas;
+    const guards: MetaRule[] = [...m.passwordsFor(ask.path)];
+    const tree = ask.action === 'rename' || ask.action === 'move' || ask.action === 'copy' || ask.action === 'remove';
+    if (ask.action === 'write' || ask.action === 'mkdir') guards.push(...m.passwordsFor(parentPath(ask.path)));
+    if (tree) guards.push(...m.below(ask.path).filter((r) => r.password !== ''));
+    if (ask.target !== undefined) {
+      guards.push(...m.passwordsFor(parentPath(ask.target)), ...m.passwordsFor(ask.target));
+      guards.push(...m.below(ask.target).filter((r) => r.password !== ''));
+    }
+    const seen = new Set<number>();
+    return guards.filter((g) => !seen.has(g.id) && seen.add(g.id));
+  }
+
+  private passwords(p: Principal, ask: Ask): Decision {
+    if (isAdmin(p) || (permissions(p) & Perm.AccessWithoutPassword) !== 0) return ALLOW;
+    const offered = ask.password ?? '';
+    const counts = (ask.guess ?? true) && offered !== '';
+    const address = ask.ip ?? '';
+    for (const g of this.guardsOf(ask)) {
+      const keyA = `${address}\0${g.id}`;
+      const keyF = String(g.id);
+      if (this.perAddress.locked(keyA) || this.perFolder.locked(keyF)) return refuse('password_locked', g.path, GateMessages.passwordLocked, 429);
+      if (g.password === offered) continue;
+      if (counts) {
+        this.perAddress.fail(keyA);
+        this.perFolder.fail(keyF);
+      }
+      return refuse('password', g.path, AuthMessages.metaPassword);
+    }
+    return ALLOW;
+  }
+}

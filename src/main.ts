@@ -78,6 +78,11 @@ export async function openDatabase(
   return { database, repos };
 }
 
+/** Every option key some driver declares secret: the logger redacts them all. */
+export function secretOptionKeys(definitions: readonly AnyDriverDefinition[]): string[] {
+  return [...new Set(definitions.flatMap((d) => Object.entries(d.options).filter(([, o]) => o.secret).map(([k]) => k)))];
+}
+
 function secretKeys(definitions: readonly AnyDriverDefinition[]): (driver: string) => readonly string[] {
   const byId = new Map(definitions.map((d) => [d.id, Object.entries(d.options).filter(([, o]) => o.secret).map(([k]) => k)]));
   return (driver) => byId.get(driver) ?? [];
@@ -139,9 +144,9 @@ function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: s
 export async function startFilebridge(options: StartOptions): Promise<Running> {
   const { config } = options;
   const env = options.env ?? process.env;
-  const logger = options.logger ?? createLogger({ level: config.log_level });
-  mkdirSync(config.data, { recursive: true });
   const drivers = new DriverRegistry(options.drivers ?? builtinDrivers());
+  const logger = options.logger ?? createLogger({ level: config.log_level, secretKeys: secretOptionKeys(drivers.all()) });
+  mkdirSync(config.data, { recursive: true });
   const { database, repos } = await openDatabase(config, { sealSecrets: drivers.all() });
   // Listening before the copies below are loaded, so no change made elsewhere falls in between.
   const notifier = await createChangeNotifier(config.db, { logger });

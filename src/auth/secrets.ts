@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/client.js';
 import { type SaveStateOptions, type StorageInput, type StoragePatch, StorageRepository } from '../db/repositories/storages.js';
@@ -13,11 +13,31 @@ export function isSealed(value: unknown): value is string {
 }
 
 /**
- * AES-256-GCM over short secret strings (storage passwords, keys, refresh tokens), with one
+ * Makes an existing file readable by its owner only (0600). A file this process may not change
+ * (another owner, a read-only mount) is left as it is: the caller cannot do better there.
+ */
+export function restrictToOwner(file: string): void {
+  try {
+    chmodSync(file, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EPERM' && code !== 'EACCES' && code !== 'EROFS') throw err;
+  }
+}
+
+/** Seals and opens short secret strings; what the settings service needs of a SecretBox. */
+export interface Sealer {
+  seal(plain: string): string;
+  open(value: string): string;
+}
+
+/**
+ * AES-256-GCM over short secret strings (storage passwords, keys, refresh tokens, the admin
+ * token and the link signing key), with one
  * 32-byte key kept in `<data>/secret.key` (mode 0600). Plain values pass through `open` unchanged,
  * so values stored before sealing existed keep working until they are next saved.
  */
-export class SecretBox {
+export class SecretBox implements Sealer {
   private constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new Error('a secret key must be 32 bytes');
   }
@@ -31,7 +51,7 @@ export class SecretBox {
     return config.secret_key ? new SecretBox(Buffer.from(config.secret_key, 'base64')) : SecretBox.forDataDir(config.data);
   }
 
-  /** Reads `<dir>/secret.key`, creating it (exclusively, 0600) on first use. */
+  /** Reads `<dir>/secret.key`, creating it (exclusively, 0600) on first use; an existing one is set to 0600. */
   static forDataDir(dir: string): SecretBox {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, SECRET_KEY_FILE);
@@ -39,6 +59,7 @@ export class SecretBox {
       writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      restrictToOwner(file);
     }
     const raw = readFileSync(file);
     const key = raw.length === 32 ? raw : Buffer.from(raw.toString('utf8').trim(), 'base64');
@@ -64,7 +85,7 @@ export class SecretBox {
     try {
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
     } catch {
-      throw new Error(`a storage secret cannot be decrypted with this server's key (${SECRET_KEY_FILE} or secret_key): give every instance the key of the one that saved it`);
+      throw new Error(`a sealed secret cannot be decrypted with this server's key (${SECRET_KEY_FILE} or secret_key): give every instance the key of the one that saved it`);
     }
   }
 

@@ -30,7 +30,7 @@ const SearchReq = z.object({
 const SEARCH_MAX_VISITED = 20_000;
 
 export function fsReadRoutes(deps: AppDeps) {
-  const sign: Signer = signer(deps.settings, deps.metas);
+  const sign: Signer = signer(deps.settings, deps.gate);
 
   /** A folder's visible entries for this principal, after meta password and hide rules. */
   async function visibleList(req: FastifyRequest, p: Principal, path: string, password: string, refresh: boolean, guess = true): Promise<{ entries: VEntry[]; provider: string; stale?: Date }> {

@@ -1,5 +1,5 @@
 import { signPath } from '../../auth/sign.js';
-import type { MetaService } from '../../auth/metas.js';
+import type { Gate } from '../../auth/gate.js';
 import type { MountSpec } from '../../core/mount.js';
 import type { VEntry } from '../../core/virtual-fs.js';
 import type { SettingsService } from '../../settings/settings-service.js';
@@ -37,12 +37,13 @@ export interface Signer {
   sign(path: string): string;
 }
 
-export function signer(settings: SettingsService, metas: MetaService): Signer {
-  const sign = (path: string) => signPath(settings.get('token'), path, settings.number('link_expiration'));
+/** Signs are bound to the version of the folder passwords guarding the path: changing one voids them. */
+export function signer(settings: SettingsService, gate: Gate): Signer {
+  const sign = (path: string) => signPath(settings.get('token'), path, settings.number('link_expiration'), Date.now(), gate.linkVersion(path));
   return {
     sign,
     signFor: (path, mount) => {
-      const needed = settings.bool('sign_all') || mount?.policy.enableSign === true || metas.passwordFor(path) !== undefined;
+      const needed = settings.bool('sign_all') || mount?.policy.enableSign === true || gate.guarded(path);
       return needed ? sign(path) : '';
     },
   };

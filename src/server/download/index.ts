@@ -44,13 +44,13 @@ function fail(reply: FastifyReply, err: unknown) {
 
 /** `/d/*` (302 to a direct link when the storage has one, else streamed) and `/p/*` (always streamed). */
 export function downloadRoutes(deps: AppDeps) {
-  const { settings, metas, fs } = deps;
-  const needsSign = (path: string) => settings.bool('sign_all') || fs.mountOf(path)?.spec.policy.enableSign === true || metas.passwordFor(path) !== undefined;
+  const { settings, gate, fs } = deps;
+  const needsSign = (path: string) => settings.bool('sign_all') || fs.mountOf(path)?.spec.policy.enableSign === true || gate.guarded(path);
   const listed = (key: string, ext: string) => ext !== '' && settings.get(key).split(',').includes(ext);
 
   async function handle(door: Door, req: FastifyRequest, reply: FastifyReply) {
     const path = pathOf(req, door);
-    if (needsSign(path)) verifySign(settings.get('token'), path, (req.query as Record<string, string | undefined>).sign);
+    if (needsSign(path)) verifySign(settings.get('token'), path, (req.query as Record<string, unknown>).sign, Date.now(), gate.linkVersion(path));
     let entry;
     try {
       entry = await fs.stat(path);

@@ -4,8 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { looksLikeApiToken } from '../../auth/api-tokens.js';
 import { userLockedMessage } from '../../auth/auth-service.js';
 import { AuthError, AuthMessages } from '../../auth/errors.js';
-import { Perm } from '../../auth/permissions.js';
-import { type Principal, can } from '../../auth/principal.js';
+import type { Principal } from '../../auth/principal.js';
 import type { UserRecord } from '../../db/repositories/index.js';
 import type { AppDeps } from '../app.js';
 import { DavError, unauthorized } from './errors.js';
@@ -68,7 +67,7 @@ export class DavAuth {
     } catch {
       throw unauthorized();
     }
-    if (!can(p, Perm.WebdavRead)) throw unauthorized();
+    if (!this.deps.gate.admits(p, 'webdav')) throw unauthorized();
     return p;
   }
 

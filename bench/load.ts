@@ -166,9 +166,10 @@ function median(values: number[]): number {
   return percentile(values, 50);
 }
 
-async function metric(origin: string, name: string): Promise<number | undefined> {
+async function metric(origin: string, name: string, token: string): Promise<number | undefined> {
   try {
-    const text = await (await fetch(`${origin}/metrics`)).text();
+    // /metrics is for administrators (or the metrics_token).
+    const text = await (await fetch(`${origin}/metrics`, { headers: { authorization: token } })).text();
     const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
     return m ? Number(m[1]) : undefined;
   } catch {
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
     const start = Date.now();
     const sampler = setInterval(() => {
       const t = (Date.now() - start) / 1000;
-      void metric(origin, 'filebridge_nodejs_eventloop_lag_p99_seconds').then((p99) => {
+      void metric(origin, 'filebridge_nodejs_eventloop_lag_p99_seconds', token).then((p99) => {
         samples.push({ t, rssMiB: rssOf(pid) / 2 ** 20, lagP99Ms: p99 === undefined ? undefined : p99 * 1000 });
       });
     }, 2000);

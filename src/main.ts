@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CommanderError } from 'commander';
 import type { FastifyInstance } from 'fastify';
@@ -22,7 +23,7 @@ import { MountTable } from './core/mount-table.js';
 import { VirtualFs } from './core/virtual-fs.js';
 import { type Database, createDatabase } from './db/client.js';
 import { createChangeNotifier } from './db/notify.js';
-import { type Repositories, type StorageRecord, createRepositories } from './db/repositories/index.js';
+import { type Repositories, type StorageRecord, UserRepository, createRepositories } from './db/repositories/index.js';
 import { builtinDrivers } from './drivers/all.js';
 import { type AnyDriverDefinition, driverCatalog } from './drivers/define-driver.js';
 import { DriverRegistry } from './drivers/registry.js';
@@ -30,6 +31,8 @@ import { openDriver } from './drivers/shared/open.js';
 import type { TokenStore } from './drivers/types.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './server/app.js';
+import { TaskRunner } from './tasks/runner.js';
+import { TaskStore } from './tasks/store.js';
 import { SettingsService } from './settings/settings-service.js';
 import { VERSION } from './version.js';
 
@@ -74,7 +77,12 @@ export async function openDatabase(
   }
   const repos = createRepositories(database.db);
   // Storage secrets are sealed with <data>/secret.key on every write by the server and the CLI.
-  if (options.sealSecrets) repos.storages = new SealingStorageRepository(database.db, SecretBox.forConfig(config), secretKeys(options.sealSecrets));
+  if (options.sealSecrets) {
+    const box = SecretBox.forConfig(config);
+    repos.storages = new SealingStorageRepository(database.db, box, secretKeys(options.sealSecrets));
+    // TOTP secrets too, with the same key.
+    repos.users = new UserRepository(database.db, box);
+  }
   return { database, repos };
 }
 
@@ -151,7 +159,8 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   // Listening before the copies below are loaded, so no change made elsewhere falls in between.
   const notifier = await createChangeNotifier(config.db, { logger });
   await bootstrap({ repos, dataDir: config.data, logger, adminPassword: env.FILEBRIDGE_ADMIN_PASSWORD });
-  const settings = new SettingsService(repos.settings, VERSION);
+  // The admin token and the link signing key are sealed at rest with the same key as storage secrets.
+  const settings = new SettingsService(repos.settings, VERSION, SecretBox.forConfig(config));
   await settings.init();
   // Metas of a case-insensitive storage guard every spelling of their path (fs is built below).
   const metas = new MetaService(repos.metas, { foldCase: (path) => fs.mountOf(path)?.spec.facts.caseSensitive === false });
@@ -187,6 +196,17 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const auditRetention = new AuditRetention(repos.audit, config.audit_retention_days, logger, now);
   await auditRetention.start();
   await mounts.start();
+  const taskStore = new TaskStore(database.db, database.engine);
+  const taskRunner = new TaskRunner(taskStore, fs, logger, {
+    holder: config.instance_id || `${hostname()}:${resolve(config.data)}`,
+    concurrency: config.task_workers,
+    perMount: config.task_workers_per_storage,
+    leaseMs: config.task_lease_ms,
+    pollMs: config.task_poll_ms,
+    maxAttempts: config.task_max_attempts,
+    retryBaseMs: config.task_retry_ms,
+  });
+  await taskRunner.start();
   const app = await createApp({
     config,
     logger,
@@ -198,6 +218,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     metas,
     gate,
     repos,
+    tasks: { store: taskStore, runner: taskRunner },
     drivers: driverCatalog(drivers.all()),
     checkDatabase: async () => {
       await repos.settings.get('__ping__');
@@ -213,6 +234,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const close = async () => {
     auditRetention.stop();
     await app.close();
+    await taskRunner.stop();
     await fsChanges?.flush();
     await invalidation.stop();
     await notifier.close();

@@ -143,6 +143,15 @@ export class Gate {
     return (permissions(p) & bit) === bit;
   }
 
+  /**
+   * Whether this principal may see a task (`change` false) or cancel, retry or delete it: the
+   * administrator any task, others their own; a read-scoped token only looks.
+   */
+  mayTouchTask(p: Principal, creatorId: number, change: boolean): boolean {
+    if (change && p.scope === 'read') return false;
+    return isAdmin(p) || p.user.id === creatorId;
+  }
+
   /** The version of the folder passwords guarding `path` ('' for none): signed links are bound to it. */
   linkVersion(path: string): string {
     return this.metas.passwordVersion(path);

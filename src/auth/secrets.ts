@@ -1,8 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/client.js';
 import { type SaveStateOptions, type StorageInput, type StoragePatch, StorageRepository } from '../db/repositories/storages.js';
+import { restrictToOwner } from '../lib/file-mode.js';
+
+export { restrictToOwner };
 
 /** Marks a sealed value: `enc:v1:<base64 of iv(12) | tag(16) | ciphertext>`. */
 export const SEALED_PREFIX = 'enc:v1:';
@@ -10,19 +13,6 @@ export const SECRET_KEY_FILE = 'secret.key';
 
 export function isSealed(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(SEALED_PREFIX);
-}
-
-/**
- * Makes an existing file readable by its owner only (0600). A file this process may not change
- * (another owner, a read-only mount) is left as it is: the caller cannot do better there.
- */
-export function restrictToOwner(file: string): void {
-  try {
-    chmodSync(file, 0o600);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'EPERM' && code !== 'EACCES' && code !== 'EROFS') throw err;
-  }
 }
 
 /** Seals and opens short secret strings; what the settings service needs of a SecretBox. */

@@ -7,6 +7,20 @@ export const MAX_SIGN_LENGTH = 256;
 /** Hours a signed link stays valid when the `link_expiration` setting says nothing usable. */
 export const DEFAULT_LINK_EXPIRATION_HOURS = 24;
 
+/** About a century: longer would make `expire` too long for `verifySign` to read. */
+export const MAX_LINK_EXPIRATION_HOURS = 876_000;
+
+/**
+ * The hours a link signed now stays valid, from the `link_expiration` setting's text: 0 is never
+ * (only when an admin says so), and an empty, negative or unreadable value is the default.
+ */
+export function linkExpirationHours(setting: string): number {
+  const text = setting.trim();
+  const hours = text === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(hours) || hours < 0) return DEFAULT_LINK_EXPIRATION_HOURS;
+  return Math.min(hours, MAX_LINK_EXPIRATION_HOURS);
+}
+
 /** A new signing key (32 random bytes, base64url); kept apart from the admin token. */
 export function newSignKey(): string {
   return randomBytes(32).toString('base64url');

@@ -1,8 +1,11 @@
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 
+/** Seconds per TOTP time step. */
+export const TOTP_PERIOD = 30;
+
 function totp(secret: string, label = 'filebridge'): TOTP {
-  return new TOTP({ issuer: 'Filebridge', label, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) });
+  return new TOTP({ issuer: 'Filebridge', label, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD, secret: Secret.fromBase32(secret) });
 }
 
 /** A new TOTP secret (base32) and its otpauth:// QR code as a PNG data URL. */
@@ -12,17 +15,28 @@ export async function generateTotp(username: string): Promise<{ secret: string; 
   return { secret, uri, qr: await QRCode.toDataURL(uri) };
 }
 
-/** Accepts the current code and one step either side, for clock drift. */
-export function verifyTotp(secret: string, code: string): boolean {
-  if (!/^\d{6}$/.test(code.trim())) return false;
+/**
+ * The time step (unix seconds / 30) a code belongs to, accepting the current step and one either
+ * side for clock drift; undefined when the code is wrong. Callers keep the last accepted step per
+ * user and refuse a step at or before it, so each code works once.
+ */
+export function totpStep(secret: string, code: string, now: number = Date.now()): number | undefined {
+  const token = code.trim();
+  if (!/^\d{6}$/.test(token)) return undefined;
   try {
-    return totp(secret).validate({ token: code.trim(), window: 1 }) !== null;
+    const delta = totp(secret).validate({ token, timestamp: now, window: 1 });
+    return delta === null ? undefined : TOTP.counter({ period: TOTP_PERIOD, timestamp: now }) + delta;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** The current code, for tests and the CLI. */
-export function currentTotp(secret: string): string {
-  return totp(secret).generate();
+/** Whether a code is right now (±1 step), without the single-use check. */
+export function verifyTotp(secret: string, code: string, now: number = Date.now()): boolean {
+  return totpStep(secret, code, now) !== undefined;
+}
+
+/** The code for a moment (default now), for tests and the CLI. */
+export function currentTotp(secret: string, now: number = Date.now()): string {
+  return totp(secret).generate({ timestamp: now });
 }

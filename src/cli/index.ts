@@ -6,7 +6,9 @@ import type { Repositories } from '../db/repositories/index.js';
 import { adminCommands } from './admin.js';
 import { backupCommands } from './backup.js';
 import { migrateCommand } from './migrate.js';
+import { signCommands } from './sign.js';
 import { storageCommands } from './storage.js';
+import { taskCommands } from './task.js';
 import { tokenCommands } from './token.js';
 
 export interface CliDeps {
@@ -53,6 +55,8 @@ export function buildCli(deps: CliDeps, print: (line: string) => void = (l) => p
   program.addCommand(adminCommands(ctx));
   program.addCommand(storageCommands(ctx));
   program.addCommand(tokenCommands(ctx));
+  program.addCommand(signCommands(ctx));
+  program.addCommand(taskCommands(ctx));
   program.addCommand(migrateCommand(ctx));
   for (const c of backupCommands(ctx)) program.addCommand(c);
   return program;

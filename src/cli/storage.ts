@@ -1,3 +1,4 @@
+import { SecretBox } from '../auth/secrets.js';
 import { Command } from 'commander';
 import type { Repositories, StorageRecord } from '../db/repositories/index.js';
 import { type CommandContext, dataOptions } from './index.js';
@@ -19,10 +20,14 @@ interface LiveMount {
   error: string | null;
 }
 
-/** Live states from the local server's /readyz, when it runs; empty otherwise (the CLI works either way). */
-async function liveStates(port: number): Promise<Map<string, LiveMount>> {
+/**
+ * Live states from the local server's /readyz, when it runs; empty otherwise (the CLI works either
+ * way). Mount details are for administrators: the CLI sends the admin token it reads from the database.
+ */
+async function liveStates(port: number, adminToken: string | undefined): Promise<Map<string, LiveMount>> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1500) });
+    const headers: Record<string, string> = adminToken ? { authorization: adminToken } : {};
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { headers, signal: AbortSignal.timeout(1500) });
     const body = (await res.json()) as { mounts?: LiveMount[] };
     return new Map((body.mounts ?? []).map((m) => [m.mount_path, m]));
   } catch {
@@ -36,8 +41,19 @@ export function storageCommands(ctx: CommandContext): Command {
   dataOptions(cmd.command('list').description('list storages'))
     .option('--json', 'print JSON')
     .action(async (o: { data?: string; db?: string; json?: boolean }) => {
-      const list = await ctx.withDatabase({ data: o.data, db: o.db }, (repos) => repos.storages.list());
-      const live = await liveStates(ctx.config({ data: o.data, db: o.db }).port);
+      const config = ctx.config({ data: o.data, db: o.db });
+      const { list, token } = await ctx.withDatabase({ data: o.data, db: o.db }, async (repos) => {
+        const sealed = (await repos.settings.get('token'))?.value;
+        // The admin token is sealed at rest; one this key cannot open just means no live states.
+        let token: string | undefined;
+        try {
+          token = sealed ? SecretBox.forConfig(config).open(sealed) : undefined;
+        } catch {
+          token = undefined;
+        }
+        return { list: await repos.storages.list(), token };
+      });
+      const live = await liveStates(config.port, token);
       if (o.json) return ctx.print(JSON.stringify(list.map((s) => ({ ...s, live: live.get(s.mountPath) ?? null })), null, 2));
       const state = (s: StorageRecord) => {
         const m = live.get(s.mountPath);

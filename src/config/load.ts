@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { restrictToOwner } from '../lib/file-mode.js';
 import { CONFIG_KEYS, type Config, type ConfigKey, configSchema } from './schema.js';
 
 export class ConfigError extends Error {
@@ -61,6 +62,9 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
   if (!cfg.jwt_secret) {
     cfg.jwt_secret = randomBytes(32).toString('base64url');
     if (input.persistSecret) persistSecret(fileLayer.file, cfg.jwt_secret);
+  } else if (input.persistSecret && holdsSecret(fileLayer.values)) {
+    // A config.json made by hand (or by an older version) that holds secrets: owner-only too.
+    restrictToOwner(fileLayer.file);
   }
   return Object.freeze(cfg);
 }
@@ -95,7 +99,14 @@ function readConfigFile(file: string): Layer & { file: string } {
   }
 }
 
-/** Stores a generated secret in config.json so that login tokens survive restarts. */
+/** Keys of config.json whose values are secrets: the file holding them is kept owner-only (0600). */
+const SECRET_CONFIG_KEYS: readonly string[] = ['jwt_secret', 'secret_key', 'db'];
+
+function holdsSecret(values: Record<string, unknown>): boolean {
+  return SECRET_CONFIG_KEYS.some((k) => typeof values[k] === 'string' && values[k] !== '');
+}
+
+/** Stores a generated secret in config.json (written owner-only, 0600) so that login tokens survive restarts. */
 function persistSecret(file: string, secret: string): void {
   let current: Record<string, unknown> = {};
   try {
@@ -106,5 +117,6 @@ function persistSecret(file: string, secret: string): void {
   mkdirSync(join(file, '..'), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify({ ...current, jwt_secret: secret }, null, 2) + '\n', { mode: 0o600 });
+  restrictToOwner(tmp); // a leftover temporary file keeps its mode on overwrite
   renameSync(tmp, file);
 }

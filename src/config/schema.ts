@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boolish } from '../core/input.js';
+import { parseTrustProxy } from './trust-proxy.js';
 
 /**
  * Every setting, with its default. Keys are the names used in `<data>/config.json`; the
@@ -47,6 +48,41 @@ export const configSchema = z
     webdav_prefix: z.string().regex(/^\/[^?#]*[^/?#]$/, 'an absolute path without a trailing slash, such as /dav').default('/dav'),
     /** PROPFIND with Depth: infinity: answered when true, refused with 403 propfind-finite-depth (RFC 4918 §9.1) when false. */
     webdav_propfind_infinity: boolish.default(false),
+    /**
+     * Deadline for a request's body to have fully arrived, counted from the request's start
+     * (answered 408, socket closed). Streamed uploads (WebDAV PUT, /api/fs/put, /api/fs/form)
+     * only have the idle deadline below. 0 turns it off.
+     */
+    http_request_timeout_ms: z.coerce.number().int().min(0).default(30_000),
+    /** A request body (uploads too) that sends no byte for this long is answered 408 and its socket closed; 0 turns it off. */
+    http_body_idle_timeout_ms: z.coerce.number().int().min(0).default(60_000),
+    /** Most client connections open at once; further ones are closed on arrival. 0: no limit. */
+    http_max_connections: z.coerce.number().int().min(0).default(1024),
+    /**
+     * Which peers may set X-Forwarded-For/-Proto/-Host: `false` (default: the headers are
+     * ignored), `true` (any peer: only when the server is reachable through the proxy alone) or
+     * a comma-separated list of proxy addresses and CIDR ranges.
+     */
+    trust_proxy: z.union([z.boolean(), z.string(), z.array(z.string())]).default(false).transform(parseTrustProxy),
+    /**
+     * Names this instance's claims on the task queue; the same across restarts, different for each
+     * instance sharing a database. Empty: `<host name>:<absolute data folder>`.
+     */
+    instance_id: z.string().default(''),
+    /** Task items (files of copies and moves) running at once in this instance. */
+    task_workers: z.coerce.number().int().min(1).max(256).default(4),
+    /** Task items running at once per storage (as source or target) in this instance. */
+    task_workers_per_storage: z.coerce.number().int().min(1).max(256).default(2),
+    /** How long a claimed task item stays claimed without renewal; a dead instance's items are taken over after it. */
+    task_lease_ms: z.coerce.number().int().min(500).default(30_000),
+    /** How often the task queue is read when nothing woke the runner. */
+    task_poll_ms: z.coerce.number().int().min(50).default(1_000),
+    /** Attempts per task item on transient upstream failures before it fails. */
+    task_max_attempts: z.coerce.number().int().min(1).max(100).default(5),
+    /** First retry delay of a task item (doubled per attempt, up to 5 minutes; a longer Retry-After wins). */
+    task_retry_ms: z.coerce.number().int().min(10).default(2_000),
+    /** Bearer token that may read /metrics and /readyz details besides an administrator; empty: administrators only. */
+    metrics_token: z.string().refine((v) => v === '' || v.length >= 16, 'at least 16 characters').default(''),
   })
   .strict();
 

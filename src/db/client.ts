@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import { LRUCache } from 'lru-cache';
+import { restrictToOwner } from '../lib/file-mode.js';
 import { DbError } from './errors.js';
 import type { DB } from './schema.js';
 
@@ -68,15 +69,34 @@ export function withStatementCache(sqlite: SqliteDatabase): SqliteDatabase {
   };
 }
 
+/** The files SQLite keeps for a database: the file itself, its write-ahead log and shared memory. */
+export function sqliteFiles(filename: string): string[] {
+  return [filename, `${filename}-wal`, `${filename}-shm`, `${filename}-journal`];
+}
+
+/**
+ * Creates the database file owner-only (0600) before SQLite opens it, so it is never readable by
+ * others, not even for a moment; SQLite gives the -wal and -shm files it creates the mode of the
+ * database file. Files made by older versions (0644) are set to 0600 too.
+ */
+function prepareSqliteFile(filename: string): void {
+  mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  closeSync(openSync(filename, 'a', 0o600));
+  for (const file of sqliteFiles(filename)) restrictToOwner(file);
+}
+
 async function openSqlite(filename: string): Promise<Database> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  if (filename !== ':memory:') mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  const onDisk = filename !== ':memory:' && !filename.startsWith('file:');
+  if (onDisk) prepareSqliteFile(filename);
   const sqlite = new SqliteDatabase(filename);
   try {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
+    // WAL mode made the -wal and -shm files just now (or found old ones): owner-only as well.
+    if (onDisk) for (const file of sqliteFiles(filename)) restrictToOwner(file);
   } catch (err) {
     sqlite.close();
     throw err;

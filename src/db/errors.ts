@@ -1,5 +1,5 @@
 /** Typed errors of the database layer. Front doors map `code` to their responses. */
-export type DbErrorCode = 'conflict' | 'invalid_reference' | 'migration_failed' | 'invalid_url';
+export type DbErrorCode = 'conflict' | 'invalid_reference' | 'constraint' | 'migration_failed' | 'invalid_url';
 
 export class DbError extends Error {
   readonly code: DbErrorCode;
@@ -24,6 +24,14 @@ export class InvalidReferenceError extends DbError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('invalid_reference', message, options);
     this.name = 'InvalidReferenceError';
+  }
+}
+
+/** Any other constraint refused the write (NOT NULL, CHECK, exclusion). */
+export class ConstraintError extends DbError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('constraint', message, options);
+    this.name = 'ConstraintError';
   }
 }
 
@@ -53,6 +61,32 @@ export function isUniqueViolation(err: unknown): boolean {
 export function isForeignKeyViolation(err: unknown): boolean {
   const code = errorCode(err);
   return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}
+
+/** Any constraint violation: SQLite's SQLITE_CONSTRAINT family, PostgreSQL's SQLSTATE class 23 (pg errors carry a severity). */
+export function isConstraintViolation(err: unknown): boolean {
+  const code = errorCode(err);
+  if (code === undefined) return false;
+  return code.startsWith('SQLITE_CONSTRAINT') || (/^23[0-9A-Z]{3}$/.test(code) && 'severity' in (err as object));
+}
+
+const CONSTRAINT_CODES: readonly DbErrorCode[] = ['conflict', 'invalid_reference', 'constraint'];
+
+/**
+ * The typed error for a constraint violation anywhere in `err`'s cause chain (a ConflictError,
+ * InvalidReferenceError or ConstraintError as it is; a raw engine error typed here), or undefined.
+ * The messages of errors typed here name no table or column: front doors may show them.
+ */
+export function constraintError(err: unknown): DbError | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth++) {
+    if (e instanceof DbError) return CONSTRAINT_CODES.includes(e.code) ? e : undefined;
+    if (isUniqueViolation(e)) return new ConflictError('a record with this name or path already exists', { cause: err });
+    if (isForeignKeyViolation(e)) return new InvalidReferenceError('the record refers to something that does not exist', { cause: err });
+    if (isConstraintViolation(e)) return new ConstraintError('the change breaks a rule of the stored data (a required or invalid value)', { cause: err });
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 export interface ConstraintMessages {

@@ -38,6 +38,10 @@ export interface UsersTable {
   permission: Generated<number>;
   otp_secret: Generated<string>;
   sso_id: Generated<string>;
+  /** Login JWTs carry it; bumping it ends every session of the user. */
+  session_epoch: Generated<number>;
+  /** The last accepted TOTP time step (unix seconds / 30): codes for it or earlier are refused. */
+  otp_last_step: Generated<number>;
 }
 
 export interface SettingsTable {

@@ -5,6 +5,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import type { Gate } from '../auth/gate.js';
 import type { MetaService } from '../auth/metas.js';
 import type { Config } from '../config/schema.js';
+import { trustFunction } from '../config/trust-proxy.js';
 import type { DriverCatalog } from '../core/driver-catalog.js';
 import type { MountManager } from '../core/mount-manager.js';
 import type { VirtualFs } from '../core/virtual-fs.js';
@@ -12,10 +13,14 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { apiRoutes } from './api/index.js';
 import { downloadRoutes } from './download/index.js';
+import { BodyTimeouts } from './middleware/body-timeouts.js';
+import { forwardedHeaders } from './middleware/forwarded.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { spaFallback, webRoutes } from './web/index.js';
 import { webdavRoutes } from './webdav/index.js';
+import type { TaskRunner } from '../tasks/runner.js';
+import type { TaskStore } from '../tasks/store.js';
 
 /** What the HTTP server needs; built by main.ts, or by a test. */
 export interface AppDeps {
@@ -30,25 +35,53 @@ export interface AppDeps {
   /** The one authorization gate every door asks before every operation. */
   gate: Gate;
   repos: Repositories;
+  /** The durable task queue and this instance's runner. */
+  tasks: { store: TaskStore; runner: TaskRunner };
   drivers: DriverCatalog;
   /** Resolves when the database answers. */
   checkDatabase(): Promise<void>;
 }
 
+/** Routes whose body is streamed to a storage: only the body idle deadline applies to them. */
+function streamingRoute(config: Config) {
+  const routes = new Set(['/api/fs/put', '/api/fs/form', config.webdav_prefix, `${config.webdav_prefix}/*`]);
+  return (method: string, route: string | undefined) => method === 'PUT' && route !== undefined && routes.has(route);
+}
+
+/** Deadlines for bodies (idle, and whole-request except streamed uploads) and the connection cap. */
+function guardConnections(app: FastifyInstance, config: Config): void {
+  if (config.http_max_connections > 0) app.server.maxConnections = config.http_max_connections;
+  const timeouts = new BodyTimeouts({
+    requestTimeoutMs: config.http_request_timeout_ms,
+    bodyIdleTimeoutMs: config.http_body_idle_timeout_ms,
+    streaming: streamingRoute(config),
+    logger: app.log,
+  });
+  if (!timeouts.enabled) return;
+  app.addHook('onRequest', timeouts.onRequest);
+  app.addHook('onClose', async () => timeouts.close());
+}
+
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const trusted = trustFunction(deps.config.trust_proxy);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request lines are logged at debug level by the hook below, not at info.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.body_limit,
-    // Slow or idle clients cannot hold sockets forever; uploads may take long, headers may not.
+    // Slow or idle clients cannot hold sockets forever: headers have a deadline here, bodies in
+    // guardConnections (Node's requestTimeout would also cut long uploads).
     connectionTimeout: 0,
     keepAliveTimeout: 65_000,
     requestTimeout: 0,
     http: { headersTimeout: 60_000 },
+    // X-Forwarded-For/-Proto/-Host count only from trusted proxies (trust_proxy; off by default).
+    trustProxy: deps.config.trust_proxy === false ? false : trusted,
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 4096 },
   });
   app.decorateRequest('principal', null);
+  guardConnections(app, deps.config);
+  app.addHook('onRequest', forwardedHeaders(trusted));
   // A hook costs every request: installed only when its lines would be written.
   if (deps.logger.isLevelEnabled('debug')) {
     app.addHook('onResponse', async (req, reply) => {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { DEFAULT_LINK_EXPIRATION_HOURS, newSignKey } from '../auth/sign.js';
 
 /** AList's setting flags and groups (reference §4.4). */
 export const SettingFlag = { Public: 0, Private: 1, ReadOnly: 2, Deprecated: 3 } as const;
@@ -12,6 +13,10 @@ export interface SettingDefault {
   flag: number;
   options?: string;
   help?: string;
+  /** Stored sealed (SecretBox) in the database; the service holds the plain value in memory. */
+  sealed?: true;
+  /** The server's own: never listed nor returned by the settings API, nor saved or deleted through it. */
+  internal?: true;
 }
 
 export function newAdminToken(): string {
@@ -40,9 +45,18 @@ export function defaultSettings(version: string): SettingDefault[] {
     { key: 'proxy_types', value: 'm3u8,url', type: 'text', group: Preview, flag: Private },
     { key: 'hide_files', value: 'false', type: 'bool', group: Global, flag: Public },
     { key: 'sign_all', value: 'true', type: 'bool', group: Global, flag: Private },
-    { key: 'link_expiration', value: '0', type: 'number', group: Global, flag: Private, help: 'hours a signed link stays valid; 0 = never' },
+    // AList's default is 0 (never): here signed links expire after a day unless an admin sets 0.
+    { key: 'link_expiration', value: String(DEFAULT_LINK_EXPIRATION_HOURS), type: 'number', group: Global, flag: Private, help: 'hours a signed link stays valid; 0 = never' },
+    { key: 'content_origin', value: '', type: 'string', group: Global, flag: Private, help: 'origin (e.g. https://files.example.com) for raw_url preview links, so that user content is served apart from the UI; empty = the request’s' },
     { key: 'privacy_regs', value: '(?:(?:\\d|[1-9]\\d|1\\d\\d|2[0-4]\\d|25[0-5])\\.){3}(?:\\d|[1-9]\\d|1\\d\\d|2[0-4]\\d|25[0-5])', type: 'text', group: Global, flag: Private },
     { key: 'search_index', value: 'none', type: 'select', options: 'none,walk', group: Global, flag: Private },
-    { key: 'token', value: newAdminToken(), type: 'string', group: Single, flag: Private },
+    { key: 'token', value: newAdminToken(), type: 'string', group: Single, flag: Private, sealed: true },
+    { key: 'sign_key', value: newSignKey(), type: 'string', group: Single, flag: Private, sealed: true, internal: true },
   ];
+}
+
+/** Keys stored sealed, and keys the settings API never shows: derived from the declarations above. */
+export function settingKeys(): { sealed: ReadonlySet<string>; internal: ReadonlySet<string> } {
+  const all = defaultSettings('');
+  return { sealed: new Set(all.filter((d) => d.sealed).map((d) => d.key)), internal: new Set(all.filter((d) => d.internal).map((d) => d.key)) };
 }

@@ -1,27 +1,55 @@
-import type { SettingRecord, SettingRepository } from '../db/repositories/settings.js';
-import { SettingFlag, defaultSettings, newAdminToken } from './defaults.js';
+import { type Sealer, isSealed } from '../auth/secrets.js';
+import { linkExpirationHours, newSignKey } from '../auth/sign.js';
+import type { SettingInput, SettingRecord, SettingRepository } from '../db/repositories/settings.js';
+import { SettingFlag, defaultSettings, newAdminToken, settingKeys } from './defaults.js';
+
+/** An absolute http(s) URL without trailing slashes, or '' when `text` is not one. */
+function baseUrl(text: string): string {
+  const value = text.trim();
+  if (value === '') return '';
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return '';
+    let end = value.length;
+    while (end > 0 && value.charCodeAt(end - 1) === 0x2f) end--;
+    return value.slice(0, end);
+  } catch {
+    return '';
+  }
+}
 
 /**
  * Settings with an in-memory copy for the hot paths (signing, list types); every write goes to
- * the database first and then refreshes the copy.
+ * the database first and then refreshes the copy. Keys declared `sealed` (the admin token, the
+ * link signing key) are stored sealed and held opened in memory; keys declared `internal` (the
+ * signing key) are the server's own: `list`, `record` and `publicMap` never show them, and
+ * `save` and `remove` leave them alone.
  */
 export class SettingsService {
   private values = new Map<string, SettingRecord>();
+  private readonly sealed: ReadonlySet<string>;
+  private readonly internal: ReadonlySet<string>;
 
-  constructor(private readonly repo: SettingRepository, private readonly version: string) {}
+  constructor(private readonly repo: SettingRepository, private readonly version: string, private readonly sealer: Sealer) {
+    ({ sealed: this.sealed, internal: this.internal } = settingKeys());
+  }
 
-  /** Adds missing defaults (keeping stored values) and loads everything. */
+  /** Adds missing defaults (keeping stored values), seals legacy plain secrets and loads everything. */
   async init(): Promise<void> {
     const stored = new Map((await this.repo.list()).map((s) => [s.key, s]));
-    const missing = defaultSettings(this.version).filter((d) => !stored.has(d.key) || d.key === 'version');
-    if (missing.length > 0) {
-      await this.repo.upsert(missing.map((d) => ({ key: d.key, value: d.value, type: d.type, groupId: d.group, flag: d.flag })));
-    }
+    const defaults = defaultSettings(this.version).map((d) => ({ key: d.key, value: d.value, type: d.type, groupId: d.group, flag: d.flag }));
+    await this.repo.insertMissing(this.sealAll(defaults.filter((d) => !stored.has(d.key) && d.key !== 'version')));
+    await this.repo.upsert(defaults.filter((d) => d.key === 'version'));
+    // Values stored before sealing existed (e.g. the admin token): sealed now, in place.
+    const plain = [...stored.values()].filter((s) => this.sealed.has(s.key) && s.value !== '' && !isSealed(s.value));
+    if (plain.length > 0) await this.repo.upsert(this.sealAll(plain.map((s) => ({ key: s.key, value: s.value }))));
     await this.reload();
   }
 
   async reload(): Promise<void> {
-    this.values = new Map((await this.repo.list()).map((s) => [s.key, s]));
+    const next = new Map<string, SettingRecord>();
+    for (const s of await this.repo.list()) next.set(s.key, this.sealed.has(s.key) ? { ...s, value: this.openValue(s) } : s);
+    this.values = next;
   }
 
   get(key: string): string {
@@ -37,35 +65,76 @@ export class SettingsService {
     return Number.isFinite(n) ? n : 0;
   }
 
+  /** The key signed links are made with (never the admin token). */
+  signKey(): string {
+    return this.get('sign_key');
+  }
+
+  /** Hours a link signed now stays valid: `link_expiration`, 0 for never, the default when unusable. */
+  linkExpirationHours(): number {
+    return linkExpirationHours(this.get('link_expiration'));
+  }
+
+  /** `content_origin` without trailing slashes when it is an absolute http(s) URL, else ''. */
+  contentOrigin(): string {
+    return baseUrl(this.get('content_origin'));
+  }
+
   list(): SettingRecord[] {
-    return [...this.values.values()].sort((a, b) => a.groupId - b.groupId || a.key.localeCompare(b.key));
+    return [...this.values.values()].filter((s) => !this.internal.has(s.key)).sort((a, b) => a.groupId - b.groupId || a.key.localeCompare(b.key));
   }
 
   record(key: string): SettingRecord | undefined {
-    return this.values.get(key);
+    return this.internal.has(key) ? undefined : this.values.get(key);
   }
 
   /** Public settings as AList's flat map of strings. */
   publicMap(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const s of this.values.values()) if (s.flag === SettingFlag.Public || s.flag === SettingFlag.ReadOnly) out[s.key] = s.value;
+    for (const s of this.list()) if (s.flag === SettingFlag.Public || s.flag === SettingFlag.ReadOnly) out[s.key] = s.value;
     return out;
   }
 
-  async save(items: { key: string; value: string; type?: string; groupId?: number; flag?: number }[]): Promise<void> {
-    await this.repo.upsert(items);
-    await this.reload();
+  /** Saves settings; internal keys among `items` are skipped (they change only through their own methods). */
+  async save(items: SettingInput[]): Promise<void> {
+    await this.write(items.filter((i) => !this.internal.has(i.key)));
   }
 
   async remove(key: string): Promise<void> {
+    if (this.internal.has(key)) return;
     await this.repo.remove(key);
     await this.reload();
   }
 
-  /** A new admin token; every link signed with the old one stops working. */
+  /**
+   * A new admin token, and with it a new signing key: as in AList, resetting the token voids every
+   * link signed before.
+   */
   async resetToken(): Promise<string> {
     const token = newAdminToken();
-    await this.save([{ key: 'token', value: token }]);
+    await this.write([{ key: 'token', value: token }, { key: 'sign_key', value: newSignKey() }]);
     return token;
+  }
+
+  /** A new signing key: every link signed with the old one stops working. */
+  async rotateSignKey(): Promise<void> {
+    await this.write([{ key: 'sign_key', value: newSignKey() }]);
+  }
+
+  private async write(items: SettingInput[]): Promise<void> {
+    await this.repo.upsert(this.sealAll(items));
+    await this.reload();
+  }
+
+  private sealAll<T extends SettingInput>(items: T[]): T[] {
+    return items.map((i) => (this.sealed.has(i.key) && i.value !== '' ? { ...i, value: this.sealer.seal(i.value) } : i));
+  }
+
+  private openValue(s: SettingRecord): string {
+    try {
+      return this.sealer.open(s.value);
+    } catch (err) {
+      throw new Error(`setting "${s.key}": ${(err as Error).message}`, { cause: err });
+    }
   }
 }

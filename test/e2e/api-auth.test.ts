@@ -67,7 +67,7 @@ describe('API authentication', () => {
     const id = (await admin.post('/api/admin/user/create', { username: 'carol', password: 'pw-1', permission: 0 })).data.id as number;
     const carol = ApiClient.for(server);
     await carol.login('carol', 'pw-1');
-    expect((await carol.post('/api/me/update', { username: 'carol', password: 'pw-2' })).code).toBe(200);
+    expect((await carol.post('/api/me/update', { username: 'carol', password: 'pw-2', current_password: 'pw-1' })).code).toBe(200);
     expect(await carol.get('/api/me')).toMatchObject({ code: 401, message: 'Password has been changed, login please' });
     await carol.login('carol', 'pw-2');
     expect((await carol.get('/api/me')).data.id).toBe(id);
@@ -80,14 +80,15 @@ describe('API authentication', () => {
     await admin.post('/api/admin/user/create', { username: 'dave', password: 'pw', permission: 0 });
     const dave = ApiClient.for(server);
     await dave.login('dave', 'pw');
-    const gen = await dave.post('/api/auth/2fa/generate');
+    const gen = await dave.post('/api/auth/2fa/generate', { current_password: 'pw' });
     expect(gen.data.qr).toMatch(/^data:image\/png;base64,/);
-    expect((await dave.post('/api/auth/2fa/verify', { code: '000000', secret: gen.data.secret })).code).toBe(402);
-    expect((await dave.post('/api/auth/2fa/verify', { code: currentTotp(gen.data.secret), secret: gen.data.secret })).code).toBe(200);
+    expect((await dave.post('/api/auth/2fa/verify', { code: '000000', secret: gen.data.secret, current_password: 'pw' })).code).toBe(402);
+    expect((await dave.post('/api/auth/2fa/verify', { code: currentTotp(gen.data.secret), secret: gen.data.secret, current_password: 'pw' })).code).toBe(200);
     expect((await dave.get('/api/me')).data.otp).toBe(true);
     const noCode = await ApiClient.for(server).post('/api/auth/login', { username: 'dave', password: 'pw' });
     expect(noCode).toMatchObject({ code: 402, message: 'Invalid 2FA code' });
-    const withCode = await ApiClient.for(server).post('/api/auth/login', { username: 'dave', password: 'pw', otp_code: currentTotp(gen.data.secret) });
+    // The code that enabled 2FA is used up; the next one (accepted early, for clock drift) signs in.
+    const withCode = await ApiClient.for(server).post('/api/auth/login', { username: 'dave', password: 'pw', otp_code: currentTotp(gen.data.secret, Date.now() + 30_000) });
     expect(withCode.code).toBe(200);
   });
 

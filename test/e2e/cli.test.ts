@@ -72,13 +72,15 @@ describe('filebridge CLI against a running server', () => {
 describe('filebridge server on a fresh data folder', () => {
   it('creates the admin with a password shown once, and a Local mount at / over <data>/files', async () => {
     const data = mkdtempSync(join(tmpdir(), 'filebridge-fresh-'));
-    const { child, url, output } = await spawnServer(['--data', data], { FILEBRIDGE_ADMIN_PASSWORD: '' });
+    const metricsToken = 'cli-test-metrics-token-0123';
+    const { child, url, output } = await spawnServer(['--data', data], { FILEBRIDGE_ADMIN_PASSWORD: '', FILEBRIDGE_METRICS_TOKEN: metricsToken });
     try {
       expect(await (await fetch(`${url}/ping`)).text()).toBe('pong');
       expect(output()).toMatch(/initial password: \S+ \(shown once\)/);
       expect(existsSync(join(data, 'files'))).toBe(true);
       expect(existsSync(join(data, 'data.db'))).toBe(true);
-      const ready = (await (await fetch(`${url}/readyz`)).json()) as { mounts: { mount_path: string; driver: string }[] };
+      // Mount details are for administrators and the metrics token.
+      const ready = (await (await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${metricsToken}` } })).json()) as { mounts: { mount_path: string; driver: string }[] };
       expect(ready.mounts).toEqual([expect.objectContaining({ mount_path: '/', driver: 'Local' })]);
     } finally {
       child.kill('SIGTERM');

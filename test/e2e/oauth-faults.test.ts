@@ -29,7 +29,8 @@ const NAMES = Object.keys(FAULTS);
 const TRANSIENT = ['hang', '500', '504', '429'];
 
 async function readyz(server: TestServer): Promise<Record<string, MountHealth>> {
-  const body = (await (await fetch(`${server.url}/readyz`)).json()) as { mounts: MountHealth[] };
+  // Mount details are for administrators (the admin token here).
+  const body = (await (await fetch(`${server.url}/readyz`, { headers: { authorization: server.settings.get('token') } })).json()) as { mounts: MountHealth[] };
   return Object.fromEntries(body.mounts.map((m) => [m.mount_path, m]));
 }
 

@@ -12,7 +12,8 @@ interface MountHealth {
 }
 
 async function mounts(server: TestServer): Promise<Record<string, MountHealth>> {
-  const res = await fetch(`${server.url}/readyz`);
+  // Mount details are for administrators (the admin token here).
+  const res = await fetch(`${server.url}/readyz`, { headers: { authorization: server.settings.get('token') } });
   const body = (await res.json()) as { mounts: MountHealth[] };
   return Object.fromEntries(body.mounts.map((m) => [m.mount_path, m]));
 }

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { defineDriver } from '../../src/drivers/define-driver.js';
 import { FsError } from '../../src/core/errors.js';
-import type { Driver, DriverFacts } from '../../src/drivers/types.js';
+import { Readable } from 'node:stream';
+import { localDriver } from '../../src/drivers/local/local.js';
+import type { Driver, DriverFacts, WriteOptions } from '../../src/drivers/types.js';
 
 const facts: DriverFacts = {
   caseSensitive: true,
@@ -55,4 +57,29 @@ export const faultyDriver = defineDriver({
     readOnly(async () => {
       if (existsSync(o.fault_file)) throw new Error(readFileSync(o.fault_file, 'utf8').trim());
     }),
+});
+
+/**
+ * A Local storage whose upstream loses the last byte of every file whose name contains
+ * `corrupt` while reporting the write as done: what a move must catch before it removes the source.
+ */
+export const shortWriteDriver = defineDriver({
+  id: 'TestShortWrite',
+  label: 'Test: loses the last byte of some files',
+  description: 'Local, but writes of files named *corrupt* lose their last byte',
+  options: localDriver.options,
+  facts: localDriver.facts,
+  create: (o, ctx) => {
+    const inner = localDriver.create(o, ctx);
+    const write = inner.write?.bind(inner);
+    if (!write) throw new Error('Local writes');
+    inner.write = async (path: string, body: Readable, options: WriteOptions = {}) => {
+      if (!path.includes('corrupt')) return write(path, body, options);
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(c as Buffer);
+      const all = Buffer.concat(chunks);
+      return write(path, Readable.from([all.subarray(0, Math.max(0, all.length - 1))]), { ...options, size: undefined });
+    };
+    return inner;
+  },
 });

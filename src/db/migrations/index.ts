@@ -6,6 +6,8 @@ import { leases } from './20261122050000_leases.js';
 import { changeNotify } from './20261123010000_change_notify.js';
 import { audit } from './20261123020000_audit.js';
 import { davLocksNotify } from './20261124010000_dav_locks_notify.js';
+import { tasks } from './20261203010000_tasks.js';
+import { accountSecurity } from './20261203110000_account_security.js';
 
 export type MigrationFactory = (engine: Engine) => Migration;
 
@@ -20,6 +22,8 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: Migratio
   ['20261123010000_change_notify', changeNotify],
   ['20261123020000_audit', audit],
   ['20261124010000_dav_locks_notify', davLocksNotify],
+  ['20261203010000_tasks', tasks],
+  ['20261203110000_account_security', accountSecurity],
 ] as const);
 
 export function buildMigrations(engine: Engine): Record<string, Migration> {

@@ -72,6 +72,20 @@ export class SettingRepository {
     });
   }
 
+  /** Inserts the items whose key is not stored yet, leaving stored ones as they are (several instances may start at once). */
+  async insertMissing(items: readonly SettingInput[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const item of items) {
+        await trx
+          .insertInto('settings')
+          .values({ ...changedColumns(item), key: item.key })
+          .onConflict((oc) => oc.column('key').doNothing())
+          .execute();
+      }
+    });
+  }
+
   async remove(key: string): Promise<boolean> {
     return touched(await this.db.deleteFrom('settings').where('key', '=', key).executeTakeFirst());
   }

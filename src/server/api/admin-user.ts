@@ -60,13 +60,14 @@ export function adminUserRoutes(deps: AppDeps) {
       if (current.role !== b.role) throw new ApiError(400, 'role can not be changed');
       if (current.role === UserRole.Admin && b.disabled) throw new ApiError(400, 'admin user can not be disabled');
       const patch: UserPatch = { username: b.username, basePath: normalizePath(b.base_path), disabled: b.disabled, permission: b.permission, ssoId: b.sso_id };
-      if (b.password) {
-        patch.passwordHash = await hashPassword(b.password);
-        patch.pwdTs = Math.floor(Date.now() / 1000);
-      }
       if (b.disabled !== current.disabled) patch.pwdTs = Math.floor(Date.now() / 1000);
-      await users.update(b.id, patch).catch((err: unknown) => conflict(err, b.username));
-      return ok();
+      if (!b.password) {
+        await users.update(b.id, patch).catch((err: unknown) => conflict(err, b.username));
+        return ok({ revoked_tokens: 0 });
+      }
+      // A password reset ends the user's sessions and revokes all their API tokens, in one step.
+      const { revokedTokens } = await deps.auth.changePassword(b.id, b.password, patch).catch((err: unknown) => conflict(err, b.username));
+      return ok({ revoked_tokens: revokedTokens });
     });
 
     app.post('/api/admin/user/delete', admin, async (req) => {

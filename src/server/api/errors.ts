@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { AuthError } from '../../auth/errors.js';
 import { type FsErrorCode, isFsError } from '../../core/errors.js';
+import { constraintError } from '../../db/errors.js';
 
 /** The one table from core error codes to the API envelope's code (docs/errors.md mirrors it). */
 export const API_CODES: Record<FsErrorCode, number> = {
@@ -48,6 +49,10 @@ export function toEnvelope(err: unknown, reply: FastifyReply): Envelope {
     if (err.code === 'not_found') return { code: 500, message: `object not found: ${err.message}`, data: null };
     return { code: API_CODES[err.code], message: err.message, data: null };
   }
+  // A unique, foreign key or other constraint refused the write (a taken name or mount path, ...):
+  // the request's fault on both engines, whichever route wrote.
+  const constraint = constraintError(err);
+  if (constraint) return { code: 400, message: constraint.message, data: null };
   const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown };
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     return { code: e.statusCode === 413 ? 413 : 400, message: e.message ?? 'bad request', data: null };

@@ -160,10 +160,14 @@ function notFoundError(deps: AppDeps, path: string, message: string): ApiError {
   return new ApiError(500, message);
 }
 
-/** raw_url as AList gives it: the storage's direct link, or this server's /p link when it must proxy. */
+/**
+ * raw_url as AList gives it: the storage's direct link, or this server's /p link when it must
+ * proxy, on `content_origin` when one is set (user content kept off the UI's origin).
+ */
 async function rawUrl(deps: AppDeps, req: FastifyRequest, path: string, sign: string): Promise<string> {
   const mount = deps.fs.mountOf(path)?.spec;
-  const proxied = `${apiUrl(deps, req)}/p${encodePath(path)}${sign ? `?sign=${encodeURIComponent(sign)}` : ''}`;
+  const base = deps.settings.contentOrigin() || apiUrl(deps, req);
+  const proxied = `${base}/p${encodePath(path)}${sign ? `?sign=${encodeURIComponent(sign)}` : ''}`;
   if (!mount || mount.facts.proxyOnly || mount.policy.webProxy) return proxied;
   try {
     const link = await deps.fs.link(path);

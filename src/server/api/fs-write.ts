@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuthMessages } from '../../auth/errors.js';
 import { checkName, joinPath, parentPath } from '../../core/paths.js';
+import { CONFLICT_POLICIES, type ConflictPolicy } from '../../tasks/states.js';
 import type { AppDeps } from '../app.js';
+import { taskInfo } from './tasks.js';
 import { allow, looseBool, parseInput, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 
@@ -16,6 +18,8 @@ const TransferReq = z.object({
   names: z.array(z.string()),
   overwrite: looseBool.default(false),
   skip_existing: looseBool.default(false),
+  /** What a task does with files that exist at the target inside the tree (folders merge). */
+  conflict: z.enum(CONFLICT_POLICIES).optional(),
   password: pw,
 });
 const RemoveReq = z.object({ dir: z.string(), names: z.array(z.string()), password: pw });
@@ -75,16 +79,36 @@ export function fsWriteRoutes(deps: AppDeps) {
         const dst = userPath(p, body.dst_dir);
         const list = names(body.names);
         for (const name of list) allow(deps, req, p, { action: route, path: joinPath(src, name), target: joinPath(dst, name), password: body.password });
+        const conflict: ConflictPolicy = body.conflict ?? (body.skip_existing ? 'skip' : 'overwrite');
+        const tasks = [];
         for (const name of list) {
+          const from = joinPath(src, name);
           const to = joinPath(dst, name);
           if (!body.overwrite && (await deps.fs.exists(to))) {
             if (body.skip_existing) continue;
             throw new ApiError(403, `file [${name}] exists`);
           }
+          const sm = deps.fs.mountOf(from);
+          const tm = deps.fs.mountOf(to);
+          if (sm && tm && sm !== tm) {
+            // Across storages the work outlives the request: a durable task.
+            await deps.fs.stat(from);
+            const t = await deps.tasks.runner.submit({
+              kind: route,
+              name: `${route} [${sm.path}](${from.slice(sm.path.length) || '/'}) to [${tm.path}](${to.slice(tm.path.length) || '/'})`,
+              creator: { id: p.user.id, name: p.user.username, role: p.user.role },
+              src: from,
+              dst: to,
+              options: { conflict },
+            });
+            tasks.push(taskInfo(t));
+            continue;
+          }
           const run = route === 'move' ? deps.fs.move.bind(deps.fs) : deps.fs.copy.bind(deps.fs);
-          await run(joinPath(src, name), to, { overwrite: body.overwrite });
+          await run(from, to, { overwrite: body.overwrite });
         }
-        return ok(route === 'copy' ? { tasks: [] } : null);
+        if (tasks.length > 0) return ok({ message: `Successfully created ${tasks.length} ${route} task(s)`, tasks });
+        return ok({ message: `${route === 'copy' ? 'Copy' : 'Move'} operations completed immediately` });
       });
     }
 

@@ -11,6 +11,7 @@ import { toEnvelope } from './errors.js';
 import { fsReadRoutes } from './fs-read.js';
 import { fsUploadRoutes } from './fs-upload.js';
 import { fsWriteRoutes } from './fs-write.js';
+import { taskRoutes } from './tasks.js';
 import { tokenRoutes } from './tokens.js';
 
 /** The AList-compatible JSON API: HTTP 200 with `{code, message, data}` for everything under /api. */
@@ -30,6 +31,7 @@ export function apiRoutes(deps: AppDeps) {
       await api.register(adminMetaRoutes(deps));
       await api.register(adminSettingRoutes(deps));
       await api.register(tokenRoutes(deps));
+      await api.register(taskRoutes(deps));
       await api.register(adminAuditRoutes(deps));
     }, { prefix: '' });
   };

@@ -37,9 +37,13 @@ export interface Signer {
   sign(path: string): string;
 }
 
-/** Signs are bound to the version of the folder passwords guarding the path: changing one voids them. */
+/**
+ * Signs are made with the server's own signing key (never the admin token), expire after
+ * `link_expiration` hours, and are bound to the version of the folder passwords guarding the
+ * path: changing one voids them.
+ */
 export function signer(settings: SettingsService, gate: Gate): Signer {
-  const sign = (path: string) => signPath(settings.get('token'), path, settings.number('link_expiration'), Date.now(), gate.linkVersion(path));
+  const sign = (path: string) => signPath(settings.signKey(), path, settings.linkExpirationHours(), Date.now(), gate.linkVersion(path));
   return {
     sign,
     signFor: (path, mount) => {

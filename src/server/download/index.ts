@@ -50,7 +50,7 @@ export function downloadRoutes(deps: AppDeps) {
 
   async function handle(door: Door, req: FastifyRequest, reply: FastifyReply) {
     const path = pathOf(req, door);
-    if (needsSign(path)) verifySign(settings.get('token'), path, (req.query as Record<string, unknown>).sign, Date.now(), gate.linkVersion(path));
+    if (needsSign(path)) verifySign(settings.signKey(), path, (req.query as Record<string, unknown>).sign, Date.now(), gate.linkVersion(path));
     let entry;
     try {
       entry = await fs.stat(path);

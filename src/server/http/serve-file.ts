@@ -18,6 +18,47 @@ export interface ServeOptions {
   headers?: Record<string, string>;
 }
 
+/** File extensions a browser may run as a document or script, whatever type they are sent with. */
+const ACTIVE_EXTENSIONS: ReadonlySet<string> = new Set(['html', 'htm', 'shtml', 'xhtml', 'xht', 'svg', 'svgz', 'xml', 'xsl', 'xslt', 'js', 'mjs', 'cjs']);
+
+/** Media types a browser renders as an active document (script, frames, forms) or runs as script. */
+function isActiveType(mime: string): boolean {
+  const type = (mime.split(';')[0] ?? '').trim().toLowerCase();
+  const slash = type.indexOf('/');
+  const subtype = slash < 0 ? '' : type.slice(slash + 1);
+  return (
+    type === 'text/html' ||
+    type === 'image/svg+xml' ||
+    type === 'application/xhtml+xml' ||
+    subtype === 'xml' ||
+    subtype.endsWith('+xml') ||
+    subtype === 'javascript' ||
+    subtype === 'ecmascript' ||
+    subtype.endsWith('-javascript')
+  );
+}
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
+}
+
+/** True when the file, opened in a browser, could run script: it is then sandboxed. */
+export function isActiveContent(name: string, mime: string): boolean {
+  return ACTIVE_EXTENSIONS.has(extensionOf(name)) || isActiveType(mime);
+}
+
+/**
+ * Headers that keep user content from running on this server's origin: never sniffed into
+ * another type, and active types (HTML, SVG, XML, scripts) in a sandbox with a unique origin and
+ * no scripts, so an uploaded page cannot read the UI's storage or call the API as its viewer.
+ * Passive types (images, video, text) stay viewable inline for previews.
+ */
+function contentSafetyHeaders(reply: FastifyReply, name: string, mime: string): void {
+  reply.header('X-Content-Type-Options', 'nosniff');
+  if (isActiveContent(name, mime)) reply.header('Content-Security-Policy', 'sandbox');
+}
+
 export function etagOf(size: number, mtime: Date | undefined): string {
   return `"${size.toString(16)}-${(mtime?.getTime() ?? 0).toString(16)}"`;
 }
@@ -64,16 +105,19 @@ function requestedRange(req: FastifyRequest, size: number, etag: string, mtime: 
 
 /**
  * Serves a file with Range (single), ETag, Last-Modified and conditional requests; streams with
- * back-pressure and releases the upstream when the client goes away.
+ * back-pressure and releases the upstream when the client goes away. Every door serving file
+ * bytes comes here, so each answer carries the content safety headers.
  */
 export async function serveFile(req: FastifyRequest, reply: FastifyReply, file: ServedFile, options: ServeOptions = {}) {
   const etag = etagOf(file.size, file.mtime);
+  const mime = contentType(file.name) || 'application/octet-stream';
   reply.header('Accept-Ranges', 'bytes').header('ETag', etag);
   if (file.mtime) reply.header('Last-Modified', file.mtime.toUTCString());
   for (const [k, v] of Object.entries(options.headers ?? {})) reply.header(k, v);
+  contentSafetyHeaders(reply, file.name, mime);
   const pre = precondition(req, etag, file.mtime);
   if (pre !== 200) return reply.code(pre).send();
-  reply.header('Content-Type', contentType(file.name) || 'application/octet-stream');
+  reply.header('Content-Type', mime);
   reply.header('Content-Disposition', contentDisposition(file.name, { type: options.disposition ?? 'attachment' }));
   const range = requestedRange(req, file.size, etag, file.mtime);
   if (range === 'unsatisfiable') {

@@ -1,11 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AppDeps } from '../app.js';
+import { observerCheck } from './observer.js';
 
 const STATES = ['pending', 'ready', 'error', 'needs_reauth', 'disabled'] as const;
 
-/** `/metrics` in Prometheus text format: process figures and, per mount, state, sockets and calls. */
+/**
+ * `/metrics` in Prometheus text format: process figures and, per mount, state, sockets and calls.
+ * Mount paths are not public: an administrator's credential or the metrics token is required.
+ */
 export function metricsRoutes(deps: AppDeps): FastifyPluginAsync {
+  const mayObserve = observerCheck(deps);
   return async (app) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'filebridge_' });
@@ -56,6 +61,15 @@ export function metricsRoutes(deps: AppDeps): FastifyPluginAsync {
         for (const { info, mount } of mounts()) this.set({ mount: info.spec.mountPath, driver: info.spec.driverId }, mount?.counters.upstreamErrors ?? 0);
       },
     });
-    app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+    app.get('/metrics', async (req, reply) => {
+      if (!(await mayObserve(req))) {
+        return reply
+          .code(401)
+          .header('WWW-Authenticate', 'Bearer realm="filebridge metrics"')
+          .type('text/plain; charset=utf-8')
+          .send('401 an administrator credential or the metrics token is required\n');
+      }
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
   };
 }

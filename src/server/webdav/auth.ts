@@ -5,7 +5,6 @@ import { looksLikeApiToken } from '../../auth/api-tokens.js';
 import { userLockedMessage } from '../../auth/auth-service.js';
 import { AuthError, AuthMessages } from '../../auth/errors.js';
 import type { Principal } from '../../auth/principal.js';
-import type { UserRecord } from '../../db/repositories/index.js';
 import type { AppDeps } from '../app.js';
 import { DavError, unauthorized } from './errors.js';
 
@@ -14,12 +13,11 @@ export interface Authenticated {
   password: string | undefined;
 }
 
+/** A verified password: still good while the user's password stamp and session epoch stand. */
 interface Remembered {
   userId: number;
   pwdTs: number;
-  /** The user as last read, and when: reused for a moment to spare a query per request. */
-  user?: UserRecord;
-  readAt?: number;
+  sessionEpoch: number;
 }
 
 interface BasicCredentials {
@@ -30,14 +28,13 @@ interface BasicCredentials {
   key: string;
 }
 
-/** How long a verified user record is reused before it is read again (disable/password change). */
-const USER_FRESH_MS = 2000;
-
 /**
  * WebDAV authentication: Basic (user + password, or any user + an API token as the password),
  * Bearer (API token, admin token or login token), or the guest when no credentials are sent.
- * Verified passwords are remembered for a few minutes (keyed by a hash of the credentials and
- * checked against the user's password stamp), so a client's thousand PUTs cost one argon2 check.
+ * Verified passwords are remembered for a few minutes (keyed by a hash of the credentials), so a
+ * client's thousand PUTs cost one argon2 check; the user row itself is read on every request (one
+ * primary-key lookup, like the API's), so a disabled user, a changed permission or base path, a
+ * password change or 2FA turned on takes effect on the very next request, on every instance.
  */
 export class DavAuth {
   private readonly verified = new LRUCache<string, Remembered>({ max: 1000, ttl: 5 * 60_000 });
@@ -90,25 +87,20 @@ export class DavAuth {
   private async basic(value: string, ip: string, socket: object): Promise<Authenticated> {
     const { username, password, key } = this.credentials(value, socket);
     const { auth, repos } = this.deps;
-    if (auth.lockout.locked(ip)) throw new DavError(429, AuthMessages.tooMany, undefined, { 'Retry-After': '300' });
-    if (auth.userLockout.locked(username.toLowerCase())) throw new DavError(429, userLockedMessage(username), undefined, { 'Retry-After': '900' });
+    const lock = auth.lockout.locked(ip, username);
+    if (lock === 'user') throw new DavError(429, userLockedMessage(username), undefined, { 'Retry-After': '900' });
+    if (lock) throw new DavError(429, AuthMessages.tooMany, undefined, { 'Retry-After': '300' });
     if (username === 'guest') return { principal: await this.guest(), password };
     if (looksLikeApiToken(password)) return { principal: await auth.authenticate(password, ip), password: undefined };
     const known = this.verified.get(key);
     if (known) {
-      const now = Date.now();
-      if (known.user && known.readAt !== undefined && now - known.readAt < USER_FRESH_MS) return { principal: { user: known.user, kind: 'login' }, password };
-      const user = await repos.users.get(known.userId);
-      if (user && !user.disabled && user.pwdTs === known.pwdTs && user.username === username) {
-        known.user = user;
-        known.readAt = now;
-        return { principal: { user, kind: 'login' }, password };
-      }
+      const user = await repos.users.getAccount(known.userId);
+      const still = user && !user.disabled && !user.otpSecret && user.username === username;
+      if (still && user.pwdTs === known.pwdTs && user.sessionEpoch === known.sessionEpoch) return { principal: { user, kind: 'login' }, password };
       this.verified.delete(key);
     }
     const user = await auth.checkCredentials({ username, password, ip, via: 'webdav' });
-    auth.lockout.reset(ip);
-    this.verified.set(key, { userId: user.id, pwdTs: user.pwdTs });
+    this.verified.set(key, { userId: user.id, pwdTs: user.pwdTs, sessionEpoch: user.sessionEpoch });
     return { principal: { user, kind: 'login' }, password };
   }
 }

@@ -11,11 +11,22 @@ interface Transfer {
   depth: '0' | 'infinity';
 }
 
+/**
+ * A Destination URL on the host this request came in on, as the client sees it (behind a trusted
+ * proxy, X-Forwarded-Host), becomes an absolute path; anything else is judged as sent.
+ */
+function onThisHost(dav: DavRequest, raw: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)(\/.*)$/i.exec(raw.trim());
+  if (!m || (m[1] ?? '').toLowerCase() !== dav.req.host.toLowerCase()) return raw;
+  return m[2] ?? raw;
+}
+
 function transferOf(dav: DavRequest, move: boolean): Transfer {
   const raw = header(dav.req, 'destination');
   if (!raw) throw new DavError(400, 'a Destination header is required');
-  const dest = pathFromReference(dav, raw);
-  if (dest === undefined) throw new DavError(502, 'the Destination is on another server or outside the WebDAV prefix');
+  const dest = pathFromReference(dav, onThisHost(dav, raw));
+  // RFC 4918 allows 502 here; a client that names another server or namespace made the mistake, so 403.
+  if (dest === undefined) throw new DavError(403, 'the Destination is on another server or outside the WebDAV prefix');
   const ow = (header(dav.req, 'overwrite') ?? 'T').trim().toUpperCase();
   if (ow !== 'T' && ow !== 'F') throw new DavError(400, 'Overwrite must be T or F');
   const d = (header(dav.req, 'depth') ?? 'infinity').trim().toLowerCase();

@@ -24,7 +24,7 @@ async function redirectTarget(dav: DavRequest): Promise<string | undefined> {
   if (spec.policy.webdavPolicy === 'use_proxy_url') {
     if (!spec.policy.downProxyUrl) return undefined;
     const base = spec.policy.downProxyUrl.replace(/\/+$/, '');
-    const sign = signPath(settings.get('token'), dav.path, settings.number('link_expiration'), Date.now(), dav.deps.gate.linkVersion(dav.path));
+    const sign = signPath(settings.signKey(), dav.path, settings.linkExpirationHours(), Date.now(), dav.deps.gate.linkVersion(dav.path));
     return `${base}${dav.path.split('/').map(encodeSegment).join('/')}?sign=${encodeURIComponent(sign)}`;
   }
   if (spec.facts.proxyOnly) return undefined;

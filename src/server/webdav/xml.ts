@@ -15,6 +15,8 @@ export const DAV_NS = 'DAV:';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 /** Largest XML request body (PROPFIND, PROPPATCH, LOCK). */
 export const XML_BODY_LIMIT = 1024 * 1024;
+/** Deepest element nesting accepted in a request body; no WebDAV body needs more than a handful. */
+export const XML_MAX_DEPTH = 64;
 
 type RawNode = Record<string, unknown>;
 
@@ -30,6 +32,7 @@ function parser(): XMLParser {
     htmlEntities: true,
     ignoreDeclaration: true,
     ignorePiTags: true,
+    maxNestedTags: XML_MAX_DEPTH,
   });
 }
 
@@ -71,7 +74,15 @@ export function parseXml(text: string): XmlElement {
   if (/<!DOCTYPE/i.test(text)) throw badXml('document type declarations are not accepted');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw badXml(valid.err.msg);
-  const roots = (parser().parse(text) as RawNode[])
+  let parsed: RawNode[];
+  try {
+    parsed = parser().parse(text) as RawNode[];
+  } catch (err) {
+    // The parser's own limits (nesting depth) and anything the validator let through: the client's fault.
+    const message = err instanceof Error ? err.message : String(err);
+    throw badXml(/nested/i.test(message) ? `elements nested deeper than ${XML_MAX_DEPTH} levels` : message);
+  }
+  const roots = parsed
     .map((n) => resolveElement(n, new Map([['', '']])))
     .filter((n): n is XmlElement => typeof n === 'object');
   const root = roots[0];

@@ -3,6 +3,7 @@ import { isAdmin, useMe } from '../api/auth';
 import { useT } from '../i18n';
 import { navigate } from '../router';
 import { Metas } from './Metas';
+import { Profile } from './Profile';
 import { Settings } from './Settings';
 import { Storages } from './Storages';
 import { Tokens } from './Tokens';
@@ -15,8 +16,8 @@ export function AdminPage({ path }: { path: string }) {
   const me = useMe().data;
   const admin = isAdmin(me);
   const tab = path.split('/')[2] || (admin ? 'storages' : 'tokens');
-  if (!admin && tab !== 'tokens') return <Alert color="red">{t('noPermission')}</Alert>;
-  const tabs = admin ? [...ADMIN_TABS, 'tokens' as const] : (['tokens'] as const);
+  if (!admin && tab !== 'tokens' && tab !== 'profile') return <Alert color="red">{t('noPermission')}</Alert>;
+  const tabs = admin ? [...ADMIN_TABS, 'tokens' as const, 'profile' as const] : (['tokens', 'profile'] as const);
   return (
     <Tabs value={tab} onChange={(v) => v && navigate(`/@manage/${v}`)} keepMounted={false}>
       <Tabs.List mb="md">
@@ -32,6 +33,9 @@ export function AdminPage({ path }: { path: string }) {
       <Tabs.Panel value="settings">{admin && <Settings />}</Tabs.Panel>
       <Tabs.Panel value="tokens">
         <Tokens admin={admin} />
+      </Tabs.Panel>
+      <Tabs.Panel value="profile">
+        <Profile />
       </Tabs.Panel>
     </Tabs>
   );

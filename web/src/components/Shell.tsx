@@ -49,6 +49,7 @@ function UserMenu() {
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Item onClick={() => navigate('/@manage/tokens')}>{t('tokens')}</Menu.Item>
+        <Menu.Item onClick={() => navigate('/@manage/profile')}>{t('profile')}</Menu.Item>
         {isAdmin(me) && (
           <>
             <Menu.Divider />

@@ -128,6 +128,16 @@ export const en = {
   twoFactorOn: '2FA is on.',
   twoFactorSetup: 'Set up 2FA',
   verify: 'Verify',
+  changePassword: 'Change password',
+  currentPassword: 'Current password',
+  newPassword: 'New password',
+  repeatPassword: 'Repeat the new password',
+  passwordMismatch: 'The new passwords do not match.',
+  revokeNotice: 'Changing your password signs you out everywhere (this session too) and revokes your {count} active API token(s): clients using them stop working at once.',
+  revokeNoticeLoading: 'Counting your API tokens…',
+  revokeNoticeUnknown: 'Changing your password signs you out everywhere and revokes all your API tokens (they could not be counted just now).',
+  confirmPasswordChange: 'Change your password? This revokes {count} API token(s) and signs you out everywhere.',
+  passwordChanged: 'Password changed; {count} API token(s) revoked. Log in with the new password.',
   guest: 'guest',
 } as const;
 

@@ -1,0 +1,305 @@
+import { isFsError } from '../core/errors.js';
+import { isUpstreamFailure } from '../core/guard.js';
+import type { VirtualFs } from '../core/virtual-fs.js';
+import { TaskState, isFinal } from './states.js';
+import type { NewTask, TaskItem, TaskRecord, TaskStore } from './store.js';
+import { itemPaths, planTree, removeMovedFolders, runTransferItem } from './transfer.js';
+
+export interface RunnerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface RunnerOptions {
+  /** Who claims: stable across restarts of one instance, so a restarted one takes its own claims back at once. */
+  holder: string;
+  /** Items running at once in this instance. */
+  concurrency: number;
+  /** Items running at once per storage (source or target) in this instance. */
+  perMount: number;
+  /** How long a claim lasts without renewal; another instance takes over a dead one's items after it. */
+  leaseMs: number;
+  /** How often the queue is looked at when nothing woke the runner. */
+  pollMs: number;
+  /** Attempts per item before it fails for good (transient upstream failures only; others fail at once). */
+  maxAttempts: number;
+  /** First retry delay; doubled per attempt, capped at 5 minutes, or the upstream's Retry-After when longer. */
+  retryBaseMs: number;
+}
+
+export const DEFAULT_RUNNER_OPTIONS: Omit<RunnerOptions, 'holder'> = {
+  concurrency: 4,
+  perMount: 2,
+  leaseMs: 30_000,
+  pollMs: 1000,
+  maxAttempts: 5,
+  retryBaseMs: 2000,
+};
+
+interface Running {
+  task: TaskRecord;
+  item: TaskItem;
+  bytes: number;
+  abort: AbortController;
+  mounts: number[];
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Runs the durable tasks: plans each task's tree into items, claims items under a lease (renewed
+ * while they run, with their bytes so far), retries transient failures with backoff, stops items
+ * of cancelled tasks, and gives each drained task its final state. Everything it knows is in the
+ * store: a restart, a `kill -9` or another instance picks up where this one stopped.
+ */
+export class TaskRunner {
+  private readonly running = new Map<number, Running>();
+  private planning = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private again = false;
+  private stopped = true;
+  private readonly lifetime = new AbortController();
+  private readonly work = new Set<Promise<void>>();
+  private readonly options: RunnerOptions;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly fs: VirtualFs,
+    private readonly logger: RunnerLogger,
+    options: Partial<RunnerOptions> & { holder: string },
+  ) {
+    this.options = { ...DEFAULT_RUNNER_OPTIONS, ...options };
+  }
+
+  get holder(): string {
+    return this.options.holder;
+  }
+
+  /** Takes back this holder's claims left by a previous run of it, then starts looking at the queue. */
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    await this.store.release(this.options.holder);
+    this.heartbeat = setInterval(() => void this.renew(), Math.max(200, Math.floor(this.options.leaseMs / 3)));
+    this.heartbeat.unref();
+    this.schedule(0);
+  }
+
+  /** Stops claiming, stops running items and hands them back to the queue. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
+    this.lifetime.abort();
+    for (const r of this.running.values()) r.abort.abort();
+    await Promise.allSettled([...this.work]);
+    await this.store.release(this.options.holder);
+  }
+
+  /** Queues a task and wakes the runner. */
+  async submit(input: NewTask): Promise<TaskRecord> {
+    const task = await this.store.create(input);
+    this.wake();
+    return task;
+  }
+
+  /** Looks at the queue soon (a task was added, retried or an item finished). */
+  wake(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  /** Bytes done so far by this instance's running items of a task (between lease renewals). */
+  liveBytes(taskId: string): number {
+    let n = 0;
+    for (const r of this.running.values()) if (r.task.id === taskId) n += r.bytes;
+    return n;
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private track(p: Promise<void>): void {
+    this.work.add(p);
+    void p.finally(() => this.work.delete(p));
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      await this.fill();
+    } catch (err) {
+      this.logger.warn({ err }, 'task queue could not be read');
+    } finally {
+      this.ticking = false;
+    }
+    if (this.stopped) return;
+    if (this.again) {
+      this.again = false;
+      this.schedule(0);
+    } else this.schedule(this.options.pollMs);
+  }
+
+  private slots(): number {
+    return this.options.concurrency - this.running.size - this.planning;
+  }
+
+  private mountKeys(task: TaskRecord, item?: TaskItem): number[] {
+    const paths = item ? itemPaths(task, item) : { src: task.src, dst: task.dst };
+    const keys: number[] = [];
+    for (const p of [paths.src, paths.dst]) {
+      const id = this.fs.mountOf(p)?.spec.id;
+      if (id !== undefined && !keys.includes(id)) keys.push(id);
+    }
+    return keys;
+  }
+
+  private mountBusy(keys: number[]): boolean {
+    for (const key of keys) {
+      let n = 0;
+      for (const r of this.running.values()) if (r.mounts.includes(key)) n++;
+      if (n >= this.options.perMount) return true;
+    }
+    return false;
+  }
+
+  /** A mount whose breaker is open gets no new items until it lets a probe through. */
+  private mountOpen(task: TaskRecord): boolean {
+    for (const p of [task.src, task.dst]) if (this.fs.mountOf(p)?.guard.state() === 'open') return true;
+    return false;
+  }
+
+  private async fill(): Promise<void> {
+    while (this.slots() > 0 && !this.stopped) {
+      const task = await this.store.claimPlanning(this.options.holder, this.options.leaseMs);
+      if (!task) break;
+      this.planning++;
+      this.track(this.plan(task).finally(() => this.planning--));
+    }
+    if (this.slots() <= 0) return;
+    for (const task of await this.store.runnable()) {
+      if (this.mountOpen(task)) continue;
+      while (this.slots() > 0 && !this.stopped) {
+        if (this.mountBusy(this.mountKeys(task))) break;
+        const item = await this.store.claimItem(task.id, this.options.holder, this.options.leaseMs);
+        if (!item) break;
+        const run: Running = { task, item, bytes: 0, abort: new AbortController(), mounts: this.mountKeys(task, item) };
+        this.running.set(item.id, run);
+        this.track(this.execute(run));
+      }
+      if (this.slots() <= 0) return;
+    }
+  }
+
+  private retryAt(attempts: number, err: unknown): Date | undefined {
+    const transient = isUpstreamFailure(err) && !isFsError(err, 'unauthorized_upstream') && !isFsError(err, 'aborted');
+    const flagged = isFsError(err) && err.retryable;
+    if (!(transient || flagged) || attempts >= this.options.maxAttempts) return undefined;
+    const backoff = Math.min(300_000, this.options.retryBaseMs * 2 ** (attempts - 1));
+    const after = isFsError(err) ? (err.retryAfterMs ?? 0) : 0;
+    return new Date(Date.now() + Math.max(backoff, after));
+  }
+
+  private async plan(task: TaskRecord): Promise<void> {
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    this.lifetime.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await planTree(
+        this.fs,
+        task.src,
+        async (items) => {
+          await this.store.addItems(task.id, items);
+          if (!(await this.store.renewTask(task.id, this.options.holder, this.options.leaseMs))) abort.abort();
+        },
+        abort.signal,
+      );
+      if (await this.store.finishPlanning(task.id, this.options.holder)) {
+        this.logger.info({ task: task.id, kind: task.kind }, 'task planned');
+        // An empty source tree has nothing to run: it is done at once.
+        await this.settleIfDrained(task);
+      }
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      const retryAt = this.retryAt(task.attempts, err);
+      await this.store.planningFailed(task.id, this.options.holder, message(err), retryAt);
+      this.logger.warn({ task: task.id, err: message(err), retry: retryAt?.toISOString() ?? null }, 'task planning failed');
+    } finally {
+      this.lifetime.signal.removeEventListener('abort', stop);
+      this.wake();
+    }
+  }
+
+  private async execute(run: Running): Promise<void> {
+    const { task, item } = run;
+    try {
+      const outcome = await runTransferItem(this.fs, task, item, (b) => (run.bytes = b), run.abort.signal);
+      if (await this.store.itemDone(item.id, this.options.holder, outcome.skipped)) await this.settleIfDrained(task);
+    } catch (err) {
+      if (run.abort.signal.aborted) {
+        // Stopped: by cancel (the item is canceled), by shutdown (handed back), or the lease was lost.
+        if (!this.stopped) {
+          const states = await this.store.taskStates([task.id]);
+          if (states.get(task.id) === TaskState.Canceling) await this.store.itemCanceled(item.id, this.options.holder);
+          await this.settleIfDrained(task);
+        }
+      } else {
+        const retryAt = this.retryAt(item.attempts, err);
+        await this.store.itemFailed(item.id, this.options.holder, message(err), retryAt);
+        this.logger.warn({ task: task.id, item: item.rel, err: message(err), retry: retryAt?.toISOString() ?? null }, 'task item failed');
+        if (!retryAt) await this.settleIfDrained(task);
+      }
+    } finally {
+      this.running.delete(item.id);
+      this.wake();
+    }
+  }
+
+  private async settleIfDrained(task: TaskRecord): Promise<void> {
+    if (!(await this.store.drained(task.id))) {
+      await this.store.recount(task.id);
+      return;
+    }
+    await this.store.recount(task.id);
+    const now = await this.store.get(task.id);
+    if (!now || isFinal(now.state)) return;
+    if (task.kind === 'move' && now.failedItems === 0 && now.state === TaskState.Running) {
+      const folders = (await this.store.items(task.id)).filter((i) => i.isDir && !i.skipped).map((i) => i.rel);
+      try {
+        await removeMovedFolders(this.fs, task, folders);
+      } catch (err) {
+        this.logger.warn({ task: task.id, err: message(err) }, 'moved folders could not be removed');
+      }
+    }
+    const final = await this.store.settle(task.id);
+    if (final) this.logger.info({ task: task.id, kind: task.kind, state: final.state, error: final.error || undefined }, 'task finished');
+  }
+
+  /** Renews leases with progress; stops items whose lease was lost or whose task is being cancelled. */
+  private async renew(): Promise<void> {
+    if (this.running.size === 0 || this.stopped) return;
+    try {
+      const progress = new Map([...this.running.entries()].map(([id, r]) => [id, r.bytes]));
+      const held = await this.store.renewItems(this.options.holder, progress, this.options.leaseMs);
+      const states = await this.store.taskStates([...new Set([...this.running.values()].map((r) => r.task.id))]);
+      for (const [id, r] of this.running) {
+        if (!held.has(id) || states.get(r.task.id) === TaskState.Canceling) r.abort.abort();
+      }
+      for (const id of new Set([...this.running.values()].map((r) => r.task.id))) await this.store.recount(id);
+    } catch (err) {
+      this.logger.warn({ err: message(err) }, 'task leases could not be renewed');
+    }
+  }
+}

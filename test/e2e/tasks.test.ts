@@ -1,0 +1,214 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Perm } from '../../src/auth/permissions.js';
+import { TaskState } from '../../src/tasks/states.js';
+import { ApiClient } from '../helpers/api.js';
+import { type TestServer, startTestServer, waitFor } from '../helpers/server.js';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+function tree(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string, rel: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        out.set(`${r}/`, '');
+        walk(join(dir, e.name), r);
+      } else out.set(r, sha(readFileSync(join(dir, e.name))));
+    }
+  };
+  walk(root, '');
+  return out;
+}
+
+interface TaskInfo {
+  id: string;
+  name: string;
+  creator: string;
+  creator_role: number;
+  state: number;
+  status: string;
+  progress: number;
+  start_time: string | null;
+  end_time: string | null;
+  total_bytes: number;
+  error: string;
+}
+
+/**
+ * Copies and moves across storages through the API run as durable tasks: the answer carries
+ * OpenList's TaskInfo, the task routes show and steer them, and the files arrive intact.
+ */
+describe('tasks: copy and move across storages', () => {
+  let server: TestServer;
+  let work: string;
+  let admin: ApiClient;
+  let bob: ApiClient;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'filebridge-tasks-'));
+    for (const d of ['a', 'b', 'c']) mkdirSync(join(work, d));
+    server = await startTestServer({
+      config: { task_poll_ms: 50, task_retry_ms: 50, task_lease_ms: 2000 },
+      storages: [
+        { mountPath: '/a', driver: 'Local', addition: JSON.stringify({ root_folder_path: join(work, 'a') }) },
+        { mountPath: '/b', driver: 'Local', addition: JSON.stringify({ root_folder_path: join(work, 'b') }) },
+        { mountPath: '/short', driver: 'TestShortWrite', addition: JSON.stringify({ root_folder_path: join(work, 'c') }) },
+      ],
+    });
+    admin = ApiClient.for(server);
+    await admin.login();
+    const bits = Perm.Write | Perm.Copy | Perm.Move | Perm.Remove;
+    expect((await admin.post('/api/admin/user/create', { username: 'bob', password: 'bob-pass-1234', base_path: '/', permission: bits })).code).toBe(200);
+    bob = ApiClient.for(server);
+    await bob.login('bob', 'bob-pass-1234');
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  async function finished(client: ApiClient, kind: string, id: string): Promise<TaskInfo> {
+    let info: TaskInfo | undefined;
+    await waitFor(
+      async () => {
+        const r = await client.post<TaskInfo>(`/api/task/${kind}/info?tid=${id}`);
+        info = r.data;
+        return r.code === 200 && [TaskState.Succeeded, TaskState.Failed, TaskState.Canceled].includes(info.state as never);
+      },
+      30_000,
+      `task ${id} to finish`,
+    );
+    return info as TaskInfo;
+  }
+
+  it('copies a folder tree across storages as one task with TaskInfo, and lists it under done', async () => {
+    const src = join(work, 'a', 'album');
+    mkdirSync(join(src, 'disc 1', 'empty'), { recursive: true });
+    mkdirSync(join(src, 'disc 2'), { recursive: true });
+    for (let i = 0; i < 30; i++) writeFileSync(join(src, i % 2 ? 'disc 1' : 'disc 2', `track ${i}.flac`), randomBytes(1000 + i * 997));
+    writeFileSync(join(src, 'cover.jpg'), randomBytes(70_000));
+    const r = await admin.post<{ message: string; tasks: TaskInfo[] }>('/api/fs/copy', { src_dir: '/a', dst_dir: '/b', names: ['album'] });
+    expect(r.code).toBe(200);
+    expect(r.data.message).toBe('Successfully created 1 copy task(s)');
+    expect(r.data.tasks).toHaveLength(1);
+    const t = r.data.tasks[0] as TaskInfo;
+    expect(Object.keys(t).sort()).toEqual(['creator', 'creator_role', 'end_time', 'error', 'id', 'name', 'progress', 'start_time', 'state', 'status', 'total_bytes'].sort());
+    expect(t).toMatchObject({ name: 'copy [/a](/album) to [/b](/album)', creator: 'admin', creator_role: 2 });
+    const done = await finished(admin, 'copy', t.id);
+    expect(done).toMatchObject({ state: TaskState.Succeeded, progress: 100, error: '' });
+    const bytes = [...tree(src).keys()].filter((k) => !k.endsWith('/')).reduce((n, k) => n + readFileSync(join(src, k)).length, 0);
+    expect(done.total_bytes).toBe(bytes);
+    expect(done.end_time).not.toBeNull();
+    expect(tree(join(work, 'b', 'album'))).toEqual(tree(src));
+    expect(existsSync(join(src, 'cover.jpg'))).toBe(true);
+    const listed = await admin.get<TaskInfo[]>('/api/task/copy/done');
+    expect(listed.data.map((x) => x.id)).toContain(t.id);
+    expect((await admin.get<TaskInfo[]>('/api/task/copy/undone')).data.map((x) => x.id)).not.toContain(t.id);
+    expect((await admin.get<TaskInfo[]>('/api/admin/task/copy/done')).data.map((x) => x.id)).toContain(t.id);
+    // Kinds are apart: the copy is not a move.
+    expect((await admin.post('/api/task/move/info?tid=' + t.id)).code).toBe(404);
+  });
+
+  it('moves a tree: every file verified before its source goes; the source folders go last', async () => {
+    const src = join(work, 'a', 'photos');
+    mkdirSync(join(src, '2025'), { recursive: true });
+    for (let i = 0; i < 12; i++) writeFileSync(join(src, '2025', `p${i}.jpg`), randomBytes(5000 + i));
+    const before = tree(src);
+    const r = await admin.post<{ tasks: TaskInfo[] }>('/api/fs/move', { src_dir: '/a', dst_dir: '/b', names: ['photos'] });
+    const done = await finished(admin, 'move', (r.data.tasks[0] as TaskInfo).id);
+    expect(done.state).toBe(TaskState.Succeeded);
+    expect(tree(join(work, 'b', 'photos'))).toEqual(before);
+    expect(existsSync(src)).toBe(false);
+  });
+
+  it('a move whose copy arrives short fails that file and leaves its source untouched', async () => {
+    const src = join(work, 'a', 'docs');
+    mkdirSync(src);
+    writeFileSync(join(src, 'fine.txt'), randomBytes(3000));
+    const precious = randomBytes(4000);
+    writeFileSync(join(src, 'corrupt-me.bin'), precious);
+    const r = await admin.post<{ tasks: TaskInfo[] }>('/api/fs/move', { src_dir: '/a', dst_dir: '/short', names: ['docs'] });
+    const done = await finished(admin, 'move', (r.data.tasks[0] as TaskInfo).id);
+    expect(done.state).toBe(TaskState.Failed);
+    expect(done.error).toContain('corrupt-me.bin');
+    expect(readFileSync(join(src, 'corrupt-me.bin')).equals(precious)).toBe(true);
+    // The good file moved; the source folder stays because it still holds the failed file.
+    expect(existsSync(join(src, 'fine.txt'))).toBe(false);
+    expect(existsSync(join(work, 'c', 'docs', 'fine.txt'))).toBe(true);
+  });
+
+  it('skips existing files when asked, and same-storage copies stay synchronous', async () => {
+    mkdirSync(join(work, 'a', 'mixed'));
+    writeFileSync(join(work, 'a', 'mixed', 'new.txt'), 'new');
+    writeFileSync(join(work, 'a', 'mixed', 'old.txt'), 'from a');
+    mkdirSync(join(work, 'b', 'mixed'));
+    writeFileSync(join(work, 'b', 'mixed', 'old.txt'), 'kept');
+    const r = await admin.post<{ tasks: TaskInfo[] }>('/api/fs/copy', { src_dir: '/a', dst_dir: '/b', names: ['mixed'], overwrite: true, conflict: 'skip' });
+    expect((await finished(admin, 'copy', (r.data.tasks[0] as TaskInfo).id)).state).toBe(TaskState.Succeeded);
+    expect(readFileSync(join(work, 'b', 'mixed', 'old.txt'), 'utf8')).toBe('kept');
+    expect(readFileSync(join(work, 'b', 'mixed', 'new.txt'), 'utf8')).toBe('new');
+    const same = await admin.post<{ message: string }>('/api/fs/copy', { src_dir: '/a/mixed', dst_dir: '/a', names: ['new.txt'], overwrite: true });
+    expect(same.data).toEqual({ message: 'Copy operations completed immediately' });
+  });
+
+  it('other users see neither the tasks nor their ids; a read-only token may look but not cancel', async () => {
+    writeFileSync(join(work, 'a', 'bob.bin'), randomBytes(2000));
+    const mine = await bob.post<{ tasks: TaskInfo[] }>('/api/fs/copy', { src_dir: '/a', dst_dir: '/b', names: ['bob.bin'] });
+    const id = (mine.data.tasks[0] as TaskInfo).id;
+    expect((mine.data.tasks[0] as TaskInfo).creator).toBe('bob');
+    await finished(bob, 'copy', id);
+    const adminTasks = (await admin.get<TaskInfo[]>('/api/task/copy/done')).data;
+    const bobs = (await bob.get<TaskInfo[]>('/api/task/copy/done')).data;
+    expect(bobs.map((t) => t.id)).toEqual([id]);
+    expect(adminTasks.length).toBeGreaterThan(1);
+    const other = adminTasks.find((t) => t.creator === 'admin') as TaskInfo;
+    expect(await bob.post(`/api/task/copy/info?tid=${other.id}`)).toMatchObject({ code: 404, message: 'task not found' });
+    expect(await bob.post(`/api/task/copy/delete?tid=${other.id}`)).toMatchObject({ code: 404 });
+    expect((await bob.post('/api/task/copy/delete_some', [other.id])).data).toEqual({ [other.id]: 'task not found' });
+    expect((await admin.post(`/api/task/copy/info?tid=${other.id}`)).code).toBe(200);
+    const made = await bob.post<{ token: string }>('/api/me/tokens/create', { name: 'look', scope: 'read' });
+    const reader = new ApiClient(server.url, made.data.token);
+    expect((await reader.post(`/api/task/copy/info?tid=${id}`)).code).toBe(200);
+    expect((await reader.post(`/api/task/copy/delete?tid=${id}`)).code).toBe(403);
+    expect((await bob.post(`/api/task/copy/delete?tid=${id}`)).code).toBe(200);
+    expect((await bob.post(`/api/task/copy/info?tid=${id}`)).code).toBe(404);
+  });
+
+  it('a failed task is retried: the finished files are kept and the rest run again', async () => {
+    const src = join(work, 'a', 'retry');
+    mkdirSync(src);
+    writeFileSync(join(src, 'ok.txt'), 'ok');
+    writeFileSync(join(src, 'corrupt.txt'), 'will be short');
+    const r = await admin.post<{ tasks: TaskInfo[] }>('/api/fs/copy', { src_dir: '/a', dst_dir: '/short', names: ['retry'] });
+    const id = (r.data.tasks[0] as TaskInfo).id;
+    expect((await finished(admin, 'copy', id)).state).toBe(TaskState.Failed);
+    // The cause goes away: an empty file cannot lose a byte, so the retried item succeeds.
+    expect((await admin.put('/a/retry/corrupt.txt', '')).code).toBe(200);
+    expect((await admin.post('/api/task/copy/retry_failed')).code).toBe(200);
+    expect((await finished(admin, 'copy', id)).state).toBe(TaskState.Succeeded);
+    expect(readFileSync(join(work, 'c', 'retry', 'ok.txt'), 'utf8')).toBe('ok');
+  });
+
+  it('cancels a running task: it ends canceled and its unfinished files are not written', async () => {
+    const src = join(work, 'a', 'big');
+    mkdirSync(src);
+    for (let i = 0; i < 200; i++) writeFileSync(join(src, `f${i}.bin`), randomBytes(20_000));
+    const r = await admin.post<{ tasks: TaskInfo[] }>('/api/fs/copy', { src_dir: '/a', dst_dir: '/b', names: ['big'] });
+    const id = (r.data.tasks[0] as TaskInfo).id;
+    expect((await admin.post(`/api/task/copy/cancel?tid=${id}`)).code).toBe(200);
+    const done = await finished(admin, 'copy', id);
+    expect(done.state).toBe(TaskState.Canceled);
+    const copied = existsSync(join(work, 'b', 'big')) ? readdirSync(join(work, 'b', 'big')).length : 0;
+    expect(copied).toBeLessThan(200);
+    // No half-written file is visible: whatever arrived is whole.
+    for (const name of existsSync(join(work, 'b', 'big')) ? readdirSync(join(work, 'b', 'big')) : []) {
+      expect(readFileSync(join(work, 'b', 'big', name)).equals(readFileSync(join(src, name)))).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,16 @@
+/**
+ * Child process of task-crash.test.ts: a whole Filebridge server over the data folder in
+ * CRASH_DATA (storages made by the parent), printing `listening <url>` once it answers; the
+ * parent kills it with SIGKILL mid-task and starts it again over the same folder.
+ */
+import { pino } from 'pino';
+import { startFilebridge } from '../../src/main.js';
+import { testConfig, testDrivers } from '../helpers/server.js';
+
+const running = await startFilebridge({
+  config: testConfig(process.env.CRASH_DATA ?? '', { task_poll_ms: 50, task_workers: 2, task_workers_per_storage: 2, task_lease_ms: 5000 }),
+  logger: pino({ level: 'silent' }),
+  drivers: testDrivers(),
+  env: { FILEBRIDGE_ADMIN_PASSWORD: 'admin-test-pass' },
+});
+process.stdout.write(`listening ${running.url}\n`);

@@ -21,7 +21,7 @@ export interface BackupDocument {
 /** Tables never copied: the migrator's own, and short-lived leases. */
 const SKIPPED = new Set(['kysely_migration', 'kysely_migration_lock', 'leases']);
 /** Parents first, so foreign keys hold while rows go in; the others follow by name. */
-const PARENTS = ['users'];
+const PARENTS = ['users', 'tasks'];
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const CHUNK = 100;
 
@@ -62,7 +62,8 @@ function checkDocument(value: unknown): BackupDocument {
 async function resetSequences(trx: AnyDb, tables: readonly string[]): Promise<void> {
   for (const table of tables) {
     const columns = (await trx.introspection.getTables()).find((t) => t.name === table)?.columns ?? [];
-    if (!columns.some((c) => c.name === 'id')) continue;
+    // Only auto-increment ids have a sequence (the tasks table's ids are text).
+    if (!columns.some((c) => c.name === 'id' && c.isAutoIncrementing)) continue;
     await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM ${sql.table(table)}`.execute(trx);
   }
 }

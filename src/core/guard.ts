@@ -59,7 +59,8 @@ export function isUpstreamFailure(err: unknown): boolean {
 /**
  * One mount's protection around its driver: a timeout on every metadata call and a circuit
  * breaker (cockatiel) that makes calls fail fast after repeated upstream failures and lets one
- * probe through later, so the mount heals by itself.
+ * probe through later, so the mount heals by itself. These are the call's only breaker and only
+ * deadline: drivers retry (drivers/shared/retry.ts) and keep per-attempt socket timeouts, no more.
  */
 export class MountGuard {
   readonly counters: CallCounters = { inflight: 0, calls: 0, upstreamErrors: 0 };

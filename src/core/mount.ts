@@ -11,7 +11,9 @@ import type { VEntry } from './virtual-fs.js';
  * `needs_reauth`: the storage refused its credentials for good (a rejected refresh token, say);
  * no retries until its configuration changes.
  */
-export type MountState = 'pending' | 'ready' | 'degraded' | 'error' | 'needs_reauth' | 'disabled';
+/** Every state a mount can show; metrics and the UI iterate this list. */
+export const MOUNT_STATES = ['pending', 'ready', 'degraded', 'error', 'needs_reauth', 'disabled'] as const;
+export type MountState = (typeof MOUNT_STATES)[number];
 
 /** How long after serving a stale listing a mount still reports itself degraded. */
 const STALE_DEGRADED_MS = 60_000;

@@ -175,9 +175,20 @@ export class TaskRunner {
     return false;
   }
 
-  /** A mount whose breaker is open gets no new items until it lets a probe through. */
-  private mountOpen(task: TaskRecord): boolean {
-    for (const p of [task.src, task.dst]) if (this.fs.mountOf(p)?.guard.state() === 'open') return true;
+  /** Whether a storage this item touches has its breaker open or half-open (failing as a whole). */
+  private storageDown(task: TaskRecord, item: TaskItem): boolean {
+    const { src, dst } = itemPaths(task, item);
+    for (const p of [src, dst]) if ((this.fs.mountOf(p)?.guard.state() ?? 'closed') !== 'closed') return true;
+    return false;
+  }
+
+  /** Whether a storage this item touches refuses its credentials or is disabled. */
+  private refused(task: TaskRecord, item: TaskItem): boolean {
+    const { src, dst } = itemPaths(task, item);
+    for (const p of [src, dst]) {
+      const state = this.fs.mountOf(p)?.status().state;
+      if (state === 'needs_reauth' || state === 'disabled') return true;
+    }
     return false;
   }
 
@@ -190,7 +201,6 @@ export class TaskRunner {
     }
     if (this.slots() <= 0) return;
     for (const task of await this.store.runnable()) {
-      if (this.mountOpen(task)) continue;
       while (this.slots() > 0 && !this.stopped) {
         if (this.mountBusy(this.mountKeys(task))) break;
         const item = await this.store.claimItem(task.id, this.options.holder, this.options.leaseMs);
@@ -255,8 +265,14 @@ export class TaskRunner {
           if (states.get(task.id) === TaskState.Canceling) await this.store.itemCanceled(item.id, this.options.holder);
           await this.settleIfDrained(task);
         }
+      } else if (this.storageDown(task, item) && !this.refused(task, item) && isUpstreamFailure(err) && !isFsError(err, 'unauthorized_upstream')) {
+        // The storage is failing as a whole: wait for it without spending the item's attempts.
+        const after = isFsError(err) ? (err.retryAfterMs ?? 0) : 0;
+        const retryAt = new Date(Date.now() + Math.max(this.options.retryBaseMs, after));
+        await this.store.itemPostponed(item.id, this.options.holder, message(err), retryAt);
       } else {
-        const retryAt = this.retryAt(item.attempts, err);
+        // A storage that refuses its credentials waits for an administrator, not for time: fail now, with the cause.
+        const retryAt = this.refused(task, item) ? undefined : this.retryAt(item.attempts, err);
         await this.store.itemFailed(item.id, this.options.holder, message(err), retryAt);
         this.logger.warn({ task: task.id, item: item.rel, err: message(err), retry: retryAt?.toISOString() ?? null }, 'task item failed');
         if (!retryAt) await this.settleIfDrained(task);

@@ -425,6 +425,27 @@ export class TaskStore {
       .execute();
   }
 
+  /**
+   * The item could not run because its storage is failing as a whole (its breaker is open): it
+   * waits until `retryAt` without spending an attempt, so an outage does not fail the task.
+   */
+  async itemPostponed(id: number, holder: string, error: string, retryAt: Date): Promise<void> {
+    await this.db
+      .updateTable('task_items')
+      .set((eb) => ({
+        state: TaskState.WaitingRetry,
+        retry_at: iso(retryAt),
+        error,
+        claimed_by: null,
+        lease_until: null,
+        done_bytes: 0,
+        attempts: eb.case().when('attempts', '>', 0).then(eb('attempts', '-', 1)).else(0).end(),
+      }))
+      .where('id', '=', id)
+      .where('claimed_by', '=', holder)
+      .execute();
+  }
+
   /** Recounts a task's bytes and items from its items (after items change). */
   async recount(taskId: string): Promise<void> {
     await sql`
@@ -466,9 +487,9 @@ export class TaskStore {
     const error = firstError ? `${firstError.rel === '' ? '' : `${firstError.rel}: `}${firstError.error}` : '';
     const result = await sql<TasksTable>`
       update tasks set
-        state = case when state = ${TaskState.Canceling} then ${TaskState.Canceled}
-                     when failed_items > 0 then ${TaskState.Failed} else ${TaskState.Succeeded} end,
-        status = case when state = ${TaskState.Canceling} then 'canceled'
+        state = case when state = ${sql.lit(TaskState.Canceling)} then ${sql.lit(TaskState.Canceled)}
+                     when failed_items > 0 then ${sql.lit(TaskState.Failed)} else ${sql.lit(TaskState.Succeeded)} end,
+        status = case when state = ${sql.lit(TaskState.Canceling)} then 'canceled'
                       when failed_items > 0 then 'failed' else 'succeeded' end,
         error = ${error}, ended_at = ${iso(now)}, claimed_by = null, lease_until = null
       where id = ${taskId} and planned = 1 and state in (${TaskState.Running}, ${TaskState.Canceling})
@@ -565,6 +586,19 @@ export class TaskStore {
     await this.db.deleteFrom('task_items').where('task_id', 'in', list).execute();
     await this.db.deleteFrom('tasks').where('id', 'in', list).execute();
     return list.length;
+  }
+
+  /**
+   * Per task not yet deleted: its kind, state, target, bytes done, items still queued and retries
+   * spent (attempts beyond the first), for metrics.
+   */
+  async stats(): Promise<{ kind: string; state: number; dst: string; doneBytes: number; queued: number; retries: number }[]> {
+    const rows = await sql<{ kind: string; state: number; dst: string; done_bytes: number | string; queued: number | string | null; retries: number | string | null }>`
+      select t.kind, t.state, t.dst, t.done_bytes,
+        (select count(*) from task_items i where i.task_id = t.id and i.state in (${sql.lit(TaskState.Pending)}, ${sql.lit(TaskState.WaitingRetry)})) as queued,
+        (select coalesce(sum(case when i.attempts > 1 then i.attempts - 1 else 0 end), 0) from task_items i where i.task_id = t.id) as retries
+      from tasks t`.execute(this.db);
+    return rows.rows.map((r) => ({ kind: r.kind, state: r.state, dst: r.dst, doneBytes: num(r.done_bytes), queued: num(r.queued), retries: num(r.retries) }));
   }
 
   /** Items-per-state counts of every task, for metrics. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Perm } from '../../src/auth/permissions.js';
+import { MOUNT_STATES } from '../../src/core/mount.js';
 import { TaskState } from '../../src/tasks/states.js';
 import { ApiClient } from '../helpers/api.js';
 import { type TestServer, startTestServer, waitFor } from '../helpers/server.js';
@@ -210,5 +211,18 @@ describe('tasks: copy and move across storages', () => {
     for (const name of existsSync(join(work, 'b', 'big')) ? readdirSync(join(work, 'b', 'big')) : []) {
       expect(readFileSync(join(work, 'b', 'big', name)).equals(readFileSync(join(src, name)))).toBe(true);
     }
+  });
+
+  it('exports tasks by state, bytes moved, retries and queue depth in /metrics; mount states come from the one list', async () => {
+    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: server.settings.get('token') } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const succeeded = /^filebridge_tasks\{kind="copy",state="Succeeded"\} (\d+)$/m.exec(text);
+    expect(Number(succeeded?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^filebridge_tasks\{kind="move",state="Failed"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^filebridge_task_bytes_done\{kind="copy"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(70_000);
+    expect(text).toMatch(/^filebridge_task_retries \d+$/m);
+    expect(text).toMatch(/^filebridge_task_queue_depth\{mount="\/b"\} \d+$/m);
+    for (const state of MOUNT_STATES) expect(text).toContain(`filebridge_mount_state{mount="/a",driver="Local",state="${state}"}`);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { defineDriver } from '../../src/drivers/define-driver.js';
 import { FsError } from '../../src/core/errors.js';
 import { Readable } from 'node:stream';
@@ -79,6 +79,31 @@ export const shortWriteDriver = defineDriver({
       for await (const c of body) chunks.push(c as Buffer);
       const all = Buffer.concat(chunks);
       return write(path, Readable.from([all.subarray(0, Math.max(0, all.length - 1))]), { ...options, size: undefined });
+    };
+    return inner;
+  },
+});
+
+/**
+ * A Local storage that appends `<instance>\t<path>` to `log_file` after every finished write,
+ * where `<instance>` names this driver instance: tests count how often, and by which server, each
+ * file was written.
+ */
+export const countingWriteDriver = defineDriver({
+  id: 'TestCountingWrite',
+  label: 'Test: logs every write',
+  description: 'Local, logging each finished write to log_file',
+  options: { ...localDriver.options, log_file: { type: 'string', label: 'log file', required: true } },
+  facts: localDriver.facts,
+  create: (o, ctx) => {
+    const inner = localDriver.create(o, ctx);
+    const write = inner.write?.bind(inner);
+    if (!write) throw new Error('Local writes');
+    const instance = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    inner.write = async (path: string, body: Readable, options: WriteOptions = {}) => {
+      const e = await write(path, body, options);
+      appendFileSync(o.log_file, `${instance}\t${path}\n`);
+      return e;
     };
     return inner;
   },

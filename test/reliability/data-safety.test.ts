@@ -82,7 +82,7 @@ describe('data safety: concurrent writers and cross-mount transfers', () => {
     expect(sha256(readFileSync(join(dirs.b, 'big.bin')))).toBe(sha256(big));
   });
 
-  it('a cross-mount move or copy whose destination fails mid-stream keeps the source whole and leaves no partial file', async () => {
+  it('a cross-mount move or copy task whose destination fails mid-stream keeps the source whole and leaves no partial file', async () => {
     const upstreamRoot = join(work, 'up');
     mkdirSync(upstreamRoot);
     const upstream = await startTestServer({ storages: [{ mountPath: '/', driver: 'Local', addition: JSON.stringify({ root_folder_path: upstreamRoot }) }] });
@@ -90,7 +90,7 @@ describe('data safety: concurrent writers and cross-mount transfers', () => {
     const srcRoot = join(work, 'src');
     mkdirSync(srcRoot);
     const front = await startTestServer({
-      config: { breaker_threshold: 10_000 },
+      config: { breaker_threshold: 10_000, task_poll_ms: 50, task_retry_ms: 50, task_max_attempts: 2 },
       storages: [
         { mountPath: '/', driver: 'Local', addition: JSON.stringify({ root_folder_path: srcRoot }) },
         { mountPath: '/up', driver: 'WebDav', addition: JSON.stringify({ address: `${proxy.origin}/dav`, username: 'admin', password: 'admin-test-pass' }) },
@@ -102,11 +102,14 @@ describe('data safety: concurrent writers and cross-mount transfers', () => {
       writeFileSync(join(srcRoot, 'keep.bin'), body);
       for (const op of ['move', 'copy']) {
         proxy.set({ kind: 'pass' });
-        const pending = fapi.post(`/api/fs/${op}`, { src_dir: '/', dst_dir: '/up', names: ['keep.bin'] });
+        // Across storages the transfer is a task: the request answers at once with it.
+        const r = await fapi.post<{ tasks: { id: string }[] }>(`/api/fs/${op}`, { src_dir: '/', dst_dir: '/up', names: ['keep.bin'] });
+        expect(r.code, `${op}: ${r.message}`).toBe(200);
+        const id = (r.data.tasks[0] as { id: string }).id;
         await waitFor(() => tempEntries(upstreamRoot).length > 0, 10_000, 'the transfer to start writing upstream');
         proxy.set({ kind: 'reset' });
-        const r = await pending;
-        expect(r.code, `${op}: ${r.message}`).not.toBe(200);
+        // Every attempt dies mid-stream: the task fails, with the cause.
+        await waitFor(async () => (await fapi.post(`/api/task/${op}/info?tid=${id}`)).data.state === 7, 30_000, `the ${op} task to fail`);
         expect(sha256(readFileSync(join(srcRoot, 'keep.bin'))), op).toBe(sha256(body));
         await waitFor(() => tempEntries(upstreamRoot).length === 0, 10_000, 'upstream temp to be removed');
         expect(existsSync(join(upstreamRoot, 'keep.bin')), op).toBe(false);

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ListObjectsV2Command, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/main.js';
@@ -11,42 +11,11 @@ import { ApiClient } from '../helpers/api.js';
 import { testConfig, waitFor } from '../helpers/server.js';
 import { type RcloneServer, startRcloneWebdav } from '../servers/rclone.js';
 import { type S3TestServer, startS3Server } from '../servers/s3.js';
+import { kill, startChild } from './task-child.js';
 
-const CHILD = resolve(import.meta.dirname, 'task-crash-child.ts');
 const FILES = 240;
 const FILE_BYTES = 96 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-}
-
-function startChild(data: string): Promise<Started> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, CRASH_DATA: data }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) done({ child, url: m[1] });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', fail);
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') fail(new Error(`server exited (${code ?? signal}): ${out}`));
-    });
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGKILL');
-  });
-}
 
 /**
  * A copy of a tree to a WebDAV storage (rclone serve webdav) and to an S3 storage (s3rver) runs

@@ -41,7 +41,12 @@ describe('signed links', () => {
     expect(got.data.sign).not.toBe('');
     return got.data.sign as string;
   };
-  const download = (path: string, sign: string) => fetch(`${server.url}/d${path}?sign=${encodeURIComponent(sign)}`);
+  // Bodies are read at once: a response left unread keeps its connection busy and a stop waiting.
+  const download = async (path: string, sign: string) => {
+    const res = await fetch(`${server.url}/d${path}?sign=${encodeURIComponent(sign)}`);
+    const text = await res.text();
+    return { status: res.status, json: async () => JSON.parse(text) as unknown };
+  };
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'filebridge-signs-'));

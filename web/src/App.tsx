@@ -5,6 +5,8 @@ import { needsLogin, useMe } from './api/auth';
 import { Browser } from './browse/Browser';
 import { Shell } from './components/Shell';
 import { LoginPage } from './components/LoginPage';
+import { TasksPage } from './tasks/TasksPage';
+import { TASKS_PATH } from './tasks/TasksNav';
 import { navigate, usePathname } from './router';
 import { UploadProvider } from './upload/context';
 import { UploadPanel } from './upload/UploadPanel';
@@ -29,7 +31,7 @@ export function App() {
   }
   return (
     <UploadProvider>
-      <Shell>{path.startsWith('/@manage') ? <AdminPage path={path} /> : <Browser path={path} />}</Shell>
+      <Shell>{path.startsWith('/@manage') ? <AdminPage path={path} /> : path === TASKS_PATH ? <TasksPage /> : <Browser path={path} />}</Shell>
       <UploadPanel />
     </UploadProvider>
   );

@@ -1,9 +1,9 @@
 import { FsError, type FsErrorCode } from '../../core/errors.js';
-
-export { requestError } from '../webdav/webdav.errors.js';
+import { answerText, statusError, type ErrorAnswer } from '../shared/rest.js';
+import { aliError } from './wire.js';
 
 /** Codes AliyunDrive Open answers when the access token is no good: refresh once and repeat. */
-export const TOKEN_CODES: ReadonlySet<string> = new Set(['AccessTokenInvalid', 'AccessTokenExpired', 'I400JD']);
+const TOKEN_CODES: ReadonlySet<string> = new Set(['AccessTokenInvalid', 'AccessTokenExpired', 'I400JD']);
 
 interface Mapping {
   code: FsErrorCode;
@@ -22,16 +22,14 @@ const BY_CODE: readonly [RegExp, Mapping][] = [
   [/^InvalidParameter/, { code: 'invalid_input' }],
 ];
 
+/** The answer says the access token was refused (whatever the status). */
+export const tokenRefused = (a: ErrorAnswer): boolean => TOKEN_CODES.has(aliError.safeParse(a.json).data?.code ?? '');
+
 /** The FsError for an API error answer (`{ code, message }` with an HTTP status). */
-export function apiError(status: number, code: string, message: string, where: string, retryAfterMs?: number): FsError {
+export function apiError(a: ErrorAnswer): FsError {
+  const body = aliError.safeParse(a.json).data;
+  const code = body?.code ?? '';
   const hit = BY_CODE.find(([re]) => re.test(code))?.[1];
-  const text = `${where}: ${code || `HTTP ${status}`}${message ? ` (${message})` : ''}`;
-  if (hit) return new FsError(hit.code, text, { retryable: hit.retryable ?? false, retryAfterMs });
-  if (status === 429) return new FsError('rate_limited', text, { retryable: true, retryAfterMs });
-  if (status === 404) return new FsError('not_found', text);
-  if (status === 401) return new FsError('unauthorized_upstream', text, { retryable: true });
-  if (status === 403) return new FsError('permission_denied', text);
-  if (status === 502 || status === 503 || status === 504) return new FsError('storage_unavailable', text, { retryable: true, retryAfterMs });
-  if (status >= 500) return new FsError('upstream_error', text, { retryable: true, retryAfterMs });
-  return new FsError('upstream_error', text);
+  const text = answerText(a, body);
+  return hit ? new FsError(hit.code, text, { retryable: hit.retryable ?? false, retryAfterMs: a.retryAfterMs }) : statusError(a, text);
 }

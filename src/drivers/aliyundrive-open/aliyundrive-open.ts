@@ -3,34 +3,33 @@ import type { Readable } from 'node:stream';
 import { FsError, isFsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
 import { countBody, uploadFailure } from '../shared/byte-counter.js';
-import { discard, header, HttpClient } from '../shared/http.js';
-import { onlineRoute, oauthRoute, TokenManager, type RefreshRoute, type TokenStatus } from '../shared/oauth/index.js';
-import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
+import { OAuthDriver, oauthApi } from '../shared/oauth-api.js';
+import type { TokenManager } from '../shared/oauth/index.js';
+import { baseName, checkTransfer, ifFound, mustExist, parentOf } from '../shared/rel-path.js';
+import type { RestCall, RestClient } from '../shared/rest.js';
 import type { Driver, DriverContext, Entry, Link, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
-import { requestError } from './aliyundrive-open.errors.js';
-import { AliClient, type AliCall } from './client.js';
+import { apiError, tokenRefused } from './aliyundrive-open.errors.js';
 import { aliyundriveOpenOptions, type AliyundriveOpenOptions } from './options.js';
 import { sendParts } from './upload.js';
 import { aliCreate, aliDownload, aliDriveInfo, aliFile, aliList, aliMove, aliSpace, entryOf, type AliFile } from './wire.js';
 
-const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
-const parentOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 const LINK_CACHE_MS = 60_000;
 const PAGE = 100;
 
 /** The AliyundriveOpen driver: AliyunDrive (alipan) through its Open API. See docs/drivers/aliyundrive-open.md. */
-export class AliyundriveOpenDriver implements Driver {
+export class AliyundriveOpenDriver extends OAuthDriver implements Driver {
   private driveId = '';
   private rootPrefix = '';
   private readonly links = new Map<string, { url: string; expiresAt: number; cachedAt: number }>();
 
   constructor(
     private readonly o: AliyundriveOpenOptions,
-    private readonly api: AliClient,
-    private readonly http: HttpClient,
-    private readonly tokens: TokenManager,
+    private readonly api: RestClient,
+    tokens: TokenManager,
     private readonly ctx: DriverContext,
-  ) {}
+  ) {
+    super(tokens);
+  }
 
   async init(signal: AbortSignal): Promise<void> {
     await this.tokens.start();
@@ -39,19 +38,6 @@ export class AliyundriveOpenDriver implements Driver {
     this.driveId = byType[this.o.drive_type] || info.default_drive_id;
     this.rootPrefix = await this.rootPath(signal);
     this.ctx.logger.info({ driveId: this.driveId, token: this.tokens.status().route }, 'AliyundriveOpen ready');
-  }
-
-  async close(): Promise<void> {
-    this.tokens.close();
-  }
-
-  /** Which refresh route is in use, token expiry and the last refresh error (for logs and status pages). */
-  tokenStatus(): TokenStatus {
-    return this.tokens.status();
-  }
-
-  status() {
-    return this.tokens.driverStatus();
   }
 
   async stat(path: string): Promise<Entry> {
@@ -77,27 +63,13 @@ export class AliyundriveOpenDriver implements Driver {
   async read(path: string, options: ReadOptions = {}): Promise<ReadResult> {
     const f = await this.must(path, 'read');
     if (f.type === 'folder') throw new FsError('is_a_directory', `read "/${path}": is a folder`);
-    const size = f.size ?? 0;
-    const wanted = options.range ? wantedSpan(options.range, size, `read "/${path}"`) : undefined;
-    for (let attempt = 0; ; attempt++) {
-      const url = (await this.downloadUrl(f, path)).url;
-      const headers: Record<string, string> = wanted ? { range: `bytes=${wanted.start}-${wanted.end}` } : {};
-      const res = await this.http.send({ method: 'GET', url, headers, signal: options.signal }).catch((err: unknown) => {
-        throw requestError(err, 'read', path);
-      });
-      if (res.status === 403 && attempt === 0) {
-        await discard(res);
-        this.links.delete(f.file_id); // the link expired early: ask for a new one
-        continue;
-      }
-      if (res.status !== 200 && res.status !== 206) {
-        await discard(res);
-        throw new FsError(res.status === 404 ? 'not_found' : 'upstream_error', `read "/${path}": download answered ${res.status}`, { retryable: res.status >= 500 });
-      }
-      const sent = res.status === 206 ? parseContentRange(header(res.headers, 'content-range')) : undefined;
-      if (!wanted) return { stream: res.body, size };
-      const fitted = fitToSpan(res.body, sent ?? { start: 0, end: size - 1 }, wanted);
-      return { stream: fitted.stream, size, range: fitted.range };
+    const o = { size: f.size ?? 0, range: options.range, signal: options.signal, rel: path };
+    try {
+      return await this.api.download((await this.downloadUrl(f, path)).url, o);
+    } catch (err) {
+      if (!isFsError(err, 'permission_denied')) throw err;
+      this.links.delete(f.file_id); // the link expired early (403): ask for a new one
+      return this.api.download((await this.downloadUrl(f, path)).url, o);
     }
   }
 
@@ -120,8 +92,7 @@ export class AliyundriveOpenDriver implements Driver {
       const created = await this.createFile(parentId, path, existing, options);
       fileId = created.file.file_id;
       const urls = new Map(created.file.part_info_list.map((x) => [x.part_number, x.upload_url]));
-      const common = { api: this.api, http: this.http, driveId: this.driveId, fileId, uploadId: created.file.upload_id ?? '', partSize: this.partSize(), urls, rel: path };
-      await sendParts({ ...common, ...(options.signal ? { signal: options.signal } : {}) }, counter);
+      await sendParts({ api: this.api, driveId: this.driveId, fileId, uploadId: created.file.upload_id ?? '', partSize: this.partSize(), urls, rel: path, signal: options.signal }, counter);
       if (options.signal?.aborted) throw new FsError('aborted', `write "/${path}": aborted`);
       const done = await this.call('/adrive/v1.0/openFile/complete', { file_id: fileId, upload_id: created.file.upload_id }, aliFile, { op: 'write', rel: path });
       fileId = undefined;
@@ -151,7 +122,7 @@ export class AliyundriveOpenDriver implements Driver {
       ...(size !== undefined ? { size } : {}),
       ...(options.mtime ? { local_modified_at: options.mtime.toISOString() } : {}),
     };
-    const c: AliCall = { op: 'write', rel: path, ...(options.signal ? { signal: options.signal } : {}) };
+    const c: RestCall = { op: 'write', rel: path, signal: options.signal };
     if (!existing) {
       const file = await this.call('/adrive/v1.0/openFile/create', { ...body, check_name_mode: 'refuse' }, aliCreate, c);
       if (!file.exist) return { file };
@@ -182,7 +153,7 @@ export class AliyundriveOpenDriver implements Driver {
   async move(from: string, to: string): Promise<void> {
     const { src, parentId } = await this.prepareTransfer('move', from, to);
     const name = baseName(to);
-    const c: AliCall = { op: 'move', rel: from };
+    const c: RestCall = { op: 'move', rel: from };
     if (parentId === src.parent_file_id) {
       await this.call('/adrive/v1.0/openFile/update', { file_id: src.file_id, name, check_name_mode: 'refuse' }, aliFile, c);
       return;
@@ -197,7 +168,7 @@ export class AliyundriveOpenDriver implements Driver {
 
   async copy(from: string, to: string): Promise<void> {
     const { src, parentId } = await this.prepareTransfer('copy', from, to);
-    const c: AliCall = { op: 'copy', rel: from };
+    const c: RestCall = { op: 'copy', rel: from };
     const copied = await this.call('/adrive/v1.0/openFile/copy', { file_id: src.file_id, to_parent_file_id: parentId, auto_rename: true }, aliMove, c);
     try {
       await this.call('/adrive/v1.0/openFile/update', { file_id: copied.file_id, name: baseName(to), check_name_mode: 'refuse' }, aliFile, c);
@@ -214,8 +185,7 @@ export class AliyundriveOpenDriver implements Driver {
   }
 
   private async prepareTransfer(op: 'move' | 'copy', from: string, to: string): Promise<{ src: AliFile; parentId: string }> {
-    if (from === '' || to === '') throw new FsError('invalid_path', `${op} "/${from}": cannot ${op} the storage root`);
-    if (to === from || to.startsWith(`${from}/`)) throw new FsError('invalid_path', `${op} "/${from}": cannot ${op} a folder into itself`);
+    checkTransfer(op, from, to);
     const src = await this.must(from, op);
     if (await this.find(to, op)) throw new FsError('already_exists', `${op} "/${from}": "/${to}" already exists`);
     return { src, parentId: await this.ensureFolder(parentOf(to)) };
@@ -252,20 +222,13 @@ export class AliyundriveOpenDriver implements Driver {
   }
 
   private async must(path: string, op: string): Promise<AliFile> {
-    const f = await this.find(path, op);
-    if (!f) throw new FsError('not_found', `${op} "/${path}": no such file or folder`);
-    return f;
+    return mustExist(await this.find(path, op), op, path);
   }
 
   /** get_by_path below the root folder; undefined when nothing is there. */
   private async find(path: string, op: string): Promise<AliFile | undefined> {
     if (path === '') return { file_id: this.o.root_folder_id, type: 'folder', name: '' };
-    try {
-      return await this.call('/adrive/v1.0/openFile/get_by_path', { file_path: `${this.rootPrefix}/${path}` }, aliFile, { op, rel: path, idempotent: true });
-    } catch (err) {
-      if (isFsError(err, 'not_found')) return undefined;
-      throw err;
-    }
+    return ifFound(this.call('/adrive/v1.0/openFile/get_by_path', { file_path: `${this.rootPrefix}/${path}` }, aliFile, { op, rel: path, idempotent: true }));
   }
 
   /** The drive path of root_folder_id ("" for the drive root), from its parents. */
@@ -280,7 +243,7 @@ export class AliyundriveOpenDriver implements Driver {
     return names.length ? `/${names.join('/')}` : '';
   }
 
-  private call<S extends Parameters<AliClient['post']>[2]>(path: string, body: Record<string, unknown>, schema: S, c: AliCall) {
+  private call<S extends Parameters<RestClient['post']>[2]>(path: string, body: Record<string, unknown>, schema: S, c: RestCall) {
     return this.api.post(path, { drive_id: this.driveId, ...body }, schema, c);
   }
 
@@ -289,26 +252,18 @@ export class AliyundriveOpenDriver implements Driver {
   }
 }
 
-/** Refresh routes from the options: own client first when set, the online helper when enabled. */
-export function aliRoutes(o: AliyundriveOpenOptions, ctx: DriverContext): RefreshRoute[] {
-  const timeoutMs = Math.min(o.request_timeout_ms, 15_000);
-  const routes: RefreshRoute[] = [];
-  if (o.client_id !== '' && o.client_secret !== '') {
-    const url = `${(o.oauth_base_url || o.api_base_url).replace(/\/+$/, '')}/oauth/access_token`;
-    routes.push(oauthRoute({ dispatcher: ctx.dispatcher, timeoutMs, url, clientId: o.client_id, clientSecret: o.client_secret, encoding: 'json' }));
-  }
-  if (o.use_online_api && o.oauth_token_url !== '') {
-    routes.push(onlineRoute({ dispatcher: ctx.dispatcher, timeoutMs, url: o.oauth_token_url, style: 'post' }));
-  }
-  if (routes.length === 0) throw new FsError('invalid_input', 'AliyundriveOpen: set client_id and client_secret, or turn on use_online_api');
-  return routes;
-}
-
+/** Own client first when set, the online helper when enabled. */
 export function createAliyundriveOpen(o: AliyundriveOpenOptions, ctx: DriverContext): AliyundriveOpenDriver {
-  const http = new HttpClient({ dispatcher: ctx.dispatcher, maxInFlight: Math.max(1, Math.floor(o.max_connections)), headersTimeoutMs: o.request_timeout_ms });
-  const tokens = new TokenManager({ store: ctx.tokens, seedRefreshToken: o.refresh_token.trim(), routes: aliRoutes(o, ctx), logger: ctx.logger, signal: ctx.signal });
-  const api = new AliClient({ http, tokens, baseUrl: o.api_base_url.replace(/\/+$/, ''), timeoutMs: o.request_timeout_ms, signal: ctx.signal });
-  return new AliyundriveOpenDriver(o, api, http, tokens, ctx);
+  const own = o.client_id !== '' && o.client_secret !== '';
+  const { api, tokens } = oauthApi(o, ctx, {
+    baseUrl: o.api_base_url,
+    mapError: apiError,
+    tokenRefused,
+    oauth: own ? { url: `${(o.oauth_base_url || o.api_base_url).replace(/\/+$/, '')}/oauth/access_token`, clientId: o.client_id, clientSecret: o.client_secret, encoding: 'json' } : undefined,
+    online: o.use_online_api && o.oauth_token_url !== '' ? { url: o.oauth_token_url, style: 'post' } : undefined,
+    noRoute: 'AliyundriveOpen: set client_id and client_secret, or turn on use_online_api',
+  });
+  return new AliyundriveOpenDriver(o, api, tokens, ctx);
 }
 
 export const aliyundriveOpenDriver = defineDriver({

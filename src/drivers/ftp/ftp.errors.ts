@@ -1,8 +1,6 @@
 import { FTPError } from 'basic-ftp';
 import { FsError } from '../../core/errors.js';
-
-/** Socket-level errno codes that mean the server cannot be reached right now. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+import { UNREACHABLE } from '../shared/request-error.js';
 
 const NOT_FOUND_TEXT = /no such file|not found|does not exist|doesn't exist|ENOENT|can't (open|find)|cannot find|not a (plain )?file/i;
 const DENIED_TEXT = /permission|denied|not allowed|forbidden|EACCES|EPERM|access/i;

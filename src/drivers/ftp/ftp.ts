@@ -4,6 +4,8 @@ import type { Readable } from 'node:stream';
 import { FsError } from '../../core/errors.js';
 import { parseAddress, normaliseRoot } from '../shared/address.js';
 import { wantedSpan } from '../shared/range.js';
+import { baseName } from '../shared/rel-path.js';
+import { Retry } from '../shared/retry.js';
 import { defineDriver } from '../define-driver.js';
 import { SessionPool } from '../shared/session-pool.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
@@ -32,13 +34,11 @@ const ftpOptions = {
 const IDLE_MS = 20_000;
 const TIMEOUT_MS = 30_000;
 
-function baseOf(rel: string): string {
-  return rel === '' ? '' : rel.slice(rel.lastIndexOf('/') + 1);
-}
-
 /** The FTP driver. See docs/drivers/ftp.md. */
 export class FtpDriver implements Driver {
   private readonly pool: SessionPool<FtpSession>;
+  /** For reads (stat, list, a download until it starts): repeated after a retryable failure, on a fresh session when it broke. */
+  private readonly retry = new Retry();
 
   constructor(
     connect: FtpConnectSettings,
@@ -72,25 +72,27 @@ export class FtpDriver implements Driver {
   private async found(s: FtpSession, rel: string, op: string): Promise<Entry> {
     const entry = await statRemote(s, this.remote(rel), this.root, rel);
     if (!entry) throw new FsError('not_found', `${op} "/${rel}": no such file or folder`);
-    return { ...entry, name: baseOf(rel) };
+    return { ...entry, name: baseName(rel) };
   }
 
   async stat(rel: string): Promise<Entry> {
-    return this.pool.use((s) => this.found(s, rel, 'stat'));
+    return this.retry.run(() => this.pool.use((s) => this.found(s, rel, 'stat')));
   }
 
   async *list(rel: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<Entry> {
-    const entries = await this.pool.use(async (s) => {
-      const self = await this.found(s, rel, 'list');
-      if (!self.isDir) throw new FsError('not_a_directory', `list "/${rel}": not a folder`);
+    const listing = async (s: FtpSession): Promise<Entry[]> => {
+      if (!(await this.found(s, rel, 'list')).isDir) throw new FsError('not_a_directory', `list "/${rel}": not a folder`);
       return listRaw(s, this.remote(rel), rel);
-    }, options.signal);
-    yield* entries;
+    };
+    yield* await this.retry.run(() => this.pool.use(listing, options.signal), { signal: options.signal });
   }
 
   async read(rel: string, options: ReadOptions = {}): Promise<ReadResult> {
-    const { signal, range } = options;
-    if (signal?.aborted) throw new FsError('aborted', `read "/${rel}": aborted`);
+    if (options.signal?.aborted) throw new FsError('aborted', `read "/${rel}": aborted`);
+    return this.retry.run(() => this.open(rel, options), { signal: options.signal });
+  }
+
+  private async open(rel: string, { signal, range }: ReadOptions): Promise<ReadResult> {
     const session = await this.pool.acquire(signal);
     try {
       const entry = await this.found(session, rel, 'read');

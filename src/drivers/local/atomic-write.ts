@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { cp, lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,9 @@ import { pipeline } from 'node:stream/promises';
 import { FsError } from '../../core/errors.js';
 import { byteCounter } from '../shared/byte-counter.js';
 import { isErrnoError, localError } from './local.errors.js';
-import { TEMP_DIR_NAME } from './containment.js';
+import { errnoOf, TEMP_DIR_NAME } from './containment.js';
+import { DIR_NOFOLLOW, Handles, type Held, hold } from './handles.js';
+import { copyPath, removeTree } from './tree.js';
 
 export interface TempStreamOptions {
   size?: number;
@@ -84,27 +86,32 @@ export async function writeBufferToTemp(data: Buffer, tmpFile: string, mtime: Da
 }
 
 /**
- * Makes sure the temp folder exists as a real folder (never a symlink, which could lead writes
- * out of the root) and returns a fresh temp file name inside it.
+ * Holds the temp folder, making it when missing. It must be a plain folder at the storage root
+ * (never a symlink, which could lead writes out of the root): opened without following. Temp
+ * files are then made, and committed from, through the held descriptor.
  */
-export async function tempFileIn(realRoot: string, rel: string): Promise<string> {
+export async function openTempDir(realRoot: string, op: string, rel: string, bag: Handles): Promise<Held> {
   const dir = path.join(realRoot, TEMP_DIR_NAME);
-  let st = await lstat(dir).catch((err: unknown) => {
-    if ((err as { code?: unknown }).code !== 'ENOENT') throw localError(err, 'write', rel);
-    return undefined;
-  });
-  if (!st) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // The root's own path is trusted (resolved at start); the last step is never a symlink.
+      return await hold(dir, DIR_NOFOLLOW, bag, { known: dir });
+    } catch (err) {
+      const code = errnoOf(err);
+      if (code === 'ENOTDIR' || code === 'ELOOP') {
+        throw new FsError('permission_denied', `${op} "/${rel}": ${TEMP_DIR_NAME} at the storage root is not a plain folder`);
+      }
+      if (code !== 'ENOENT' || attempt > 0) throw localError(err, op, rel);
+    }
     await mkdir(dir, { mode: 0o700 }).catch((err: unknown) => {
-      if ((err as { code?: unknown }).code !== 'EEXIST') throw localError(err, 'write', rel);
-    });
-    st = await lstat(dir).catch((err: unknown) => {
-      throw localError(err, 'write', rel);
+      if (errnoOf(err) !== 'EEXIST') throw localError(err, op, rel);
     });
   }
-  if (!st.isDirectory()) {
-    throw new FsError('permission_denied', `write "/${rel}": ${TEMP_DIR_NAME} at the storage root is not a plain folder`);
-  }
-  return path.join(dir, `${randomUUID()}.part`);
+}
+
+/** A fresh temp file name (inside the temp folder). */
+export function tempName(): string {
+  return `${randomUUID()}.part`;
 }
 
 /** Removes leftovers of interrupted uploads; returns how many there were. */
@@ -113,12 +120,18 @@ export async function cleanTempDir(realRoot: string): Promise<number> {
   const st = await lstat(dir).catch(() => undefined);
   if (st === undefined) return 0;
   if (!st.isDirectory()) {
-    await rm(dir, { force: true });
+    await unlink(dir);
     return 1;
   }
-  const names = await readdir(dir);
-  await Promise.all(names.map((n) => rm(path.join(dir, n), { recursive: true, force: true })));
-  return names.length;
+  const bag = new Handles();
+  try {
+    const h = await hold(dir, DIR_NOFOLLOW, bag, { known: dir });
+    const names = await readdir(h.path);
+    for (const n of names) await removeTree(h.at(n)).catch(() => undefined);
+    return names.length;
+  } finally {
+    bag.close();
+  }
 }
 
 /** Prefix of the sibling temp names used when a commit has to cross file systems. */
@@ -127,7 +140,8 @@ export const SIBLING_TEMP_PREFIX = `${TEMP_DIR_NAME}-`;
 /**
  * Renames `src` (file or folder) onto `target`, which must not exist. When they are on different
  * file systems (a mount inside the root), copies to a hidden sibling of the target first and
- * renames that, so the target still appears at once; then removes `src`.
+ * renames that, so the target still appears at once; then removes `src`. Both paths should be
+ * anchored to held folders (`Held.at`): the copy and the removal never follow symlinks.
  */
 export async function renameIntoPlace(src: string, target: string): Promise<void> {
   try {
@@ -138,11 +152,11 @@ export async function renameIntoPlace(src: string, target: string): Promise<void
   }
   const sibling = path.join(path.dirname(target), `${SIBLING_TEMP_PREFIX}${randomUUID()}.part`);
   try {
-    await cp(src, sibling, { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true });
+    await copyPath(src, sibling);
     await rename(sibling, target);
   } catch (err) {
-    await rm(sibling, { recursive: true, force: true }).catch(() => undefined);
+    await removeTree(sibling).catch(() => undefined);
     throw err;
   }
-  await rm(src, { recursive: true, force: true });
+  await removeTree(src);
 }

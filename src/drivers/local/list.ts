@@ -1,9 +1,9 @@
 import type { Dirent, Stats } from 'node:fs';
-import { lstat, opendir, realpath, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { lstat, opendir } from 'node:fs/promises';
 import { FsError } from '../../core/errors.js';
 import type { Entry } from '../types.js';
-import { TEMP_DIR_NAME, type RootGuard } from './containment.js';
+import { errnoOf, TEMP_DIR_NAME, type RootGuard } from './containment.js';
+import { Handles, type Held, hold, O_PATH } from './handles.js';
 import { localError } from './local.errors.js';
 
 /** Entries stat-ed concurrently per batch: bounded, yet fast for folders of many thousands. */
@@ -11,8 +11,10 @@ const STAT_BATCH = 128;
 
 export interface ListOptions {
   guard: RootGuard;
-  /** Real path of the folder being listed. */
-  dirReal: string;
+  /** The folder being listed, held and verified inside the root: names and stats come through it. */
+  dir: Held;
+  /** It is the storage root (where the temp folder lives). */
+  isRoot: boolean;
   rel: string;
   showHidden: boolean;
   signal?: AbortSignal;
@@ -25,24 +27,19 @@ export function toEntry(name: string, st: Stats): Entry {
   return entry;
 }
 
-function errnoOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /**
  * Stats one directory entry. Symlinks are followed only when their real target is inside the root
  * (and not the temp folder); links leading out, broken links, and anything that is neither a file
  * nor a folder (sockets, FIFOs, devices) are omitted. Entries that vanish meanwhile are omitted.
  */
 async function entryFor(d: Dirent, opts: ListOptions): Promise<Entry | undefined> {
-  const full = path.join(opts.dirReal, d.name);
+  const full = opts.dir.at(d.name);
   try {
     let st = await lstat(full);
     if (st.isSymbolicLink()) {
-      const real = await realpath(full).catch(() => undefined);
-      if (real === undefined || !(await opts.guard.allowed(real))) return undefined;
-      st = await stat(real);
+      const followed = await statThroughLink(full, opts.guard);
+      if (followed === undefined) return undefined;
+      st = followed;
     }
     if (!st.isFile() && !st.isDirectory()) return undefined;
     return toEntry(d.name, st);
@@ -53,6 +50,21 @@ async function entryFor(d: Dirent, opts: ListOptions): Promise<Entry | undefined
   }
 }
 
+/**
+ * Stats what a symlink leads to, from a descriptor whose real path is checked first (so a link
+ * swapped after the check cannot report an outside object). Undefined when it leads out or is broken.
+ */
+async function statThroughLink(link: string, guard: RootGuard): Promise<Stats | undefined> {
+  const bag = new Handles();
+  try {
+    const h = await hold(link, O_PATH, bag, { stat: true }).catch(() => undefined);
+    if (h === undefined || !(await guard.allowed(h.real))) return undefined;
+    return await h.stat();
+  } finally {
+    bag.close();
+  }
+}
+
 function visible(name: string, opts: ListOptions, isRoot: boolean): boolean {
   if ((isRoot && name === TEMP_DIR_NAME) || name.startsWith(`${TEMP_DIR_NAME}-`)) return false;
   return opts.showHidden || !name.startsWith('.');
@@ -60,10 +72,11 @@ function visible(name: string, opts: ListOptions, isRoot: boolean): boolean {
 
 /** Lists one folder, reading it incrementally and stat-ing entries in bounded concurrent batches. */
 export async function* listFolder(opts: ListOptions): AsyncGenerator<Entry> {
-  const isRoot = opts.dirReal === (await opts.guard.realRoot());
+  const isRoot = opts.isRoot;
   let dir;
   try {
-    dir = await opendir(opts.dirReal, { bufferSize: STAT_BATCH });
+    // Through the held descriptor: the folder verified, not whatever its path names by now.
+    dir = await opendir(opts.dir.path, { bufferSize: STAT_BATCH });
   } catch (err) {
     throw localError(err, 'list', opts.rel);
   }

@@ -1,5 +1,5 @@
-import { constants as fsc } from 'node:fs';
-import { copyFile, cp, lstat, mkdir, open, rm, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
+import { constants as fsc, type Stats } from 'node:fs';
+import { type FileHandle, lstat, lutimes, mkdir, open, rm, rmdir, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, type Readable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -7,9 +7,11 @@ import { FsError } from '../../core/errors.js';
 import { wantedSpan } from '../shared/range.js';
 import { defineDriver } from '../define-driver.js';
 import type { Driver, DriverContext, Entry, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
-import { cleanTempDir, renameIntoPlace, streamToTemp, tempFileIn, type WrittenFile, writeBufferToTemp } from './atomic-write.js';
+import { cleanTempDir, openTempDir, renameIntoPlace, streamToTemp, tempName, type WrittenFile, writeBufferToTemp } from './atomic-write.js';
 import { isSmallBody, readSmallBody } from '../../core/small-body.js';
-import { isInside, RootGuard, type NewTarget } from './containment.js';
+import { errnoOf, isInside, type Place, RootGuard } from './containment.js';
+import { Handles, type Held } from './handles.js';
+import { copyHeld, removeTree } from './tree.js';
 import { fsCall, localError } from './local.errors.js';
 import { listFolder, toEntry } from './list.js';
 
@@ -66,38 +68,60 @@ export class LocalDriver implements Driver {
   async init(signal: AbortSignal): Promise<void> {
     const root = await this.guard.realRoot();
     if (signal.aborted) throw new FsError('aborted', 'initialisation aborted');
+    const bag = new Handles();
     try {
       const removed = await cleanTempDir(root);
       if (removed > 0) this.settings.logger.info({ removed }, 'removed leftovers of interrupted uploads');
-      await tempFileIn(root, '');
+      await openTempDir(root, 'init', '', bag);
     } catch (err) {
       // A read-only root still serves reads; writes will report the error themselves.
       this.settings.logger.warn({ err: localError(err, 'init', '').message }, 'cannot prepare the upload temp folder');
+    } finally {
+      bag.close();
     }
   }
 
   async stat(rel: string): Promise<Entry> {
-    const real = await this.guard.existing(rel, 'stat');
-    return toEntry(baseOf(rel), await fsCall('stat', rel, () => stat(real)));
+    const bag = new Handles();
+    try {
+      const h = await this.guard.open(rel, 'stat', bag, { stat: true });
+      return toEntry(baseOf(rel), await fsCall('stat', rel, () => h.stat()));
+    } finally {
+      bag.close();
+    }
   }
 
   async *list(rel: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<Entry> {
-    const dirReal = await this.guard.existing(rel, 'list');
-    const st = await fsCall('list', rel, () => stat(dirReal));
-    if (!st.isDirectory()) throw new FsError('not_a_directory', `list "/${rel}": not a folder`);
-    yield* listFolder({ guard: this.guard, dirReal, rel, showHidden: this.settings.showHidden, signal: options.signal });
+    const bag = new Handles();
+    try {
+      const dir = await this.guard.open(rel, 'list', bag, { stat: true });
+      const st = await fsCall('list', rel, () => dir.stat());
+      if (!st.isDirectory()) throw new FsError('not_a_directory', `list "/${rel}": not a folder`);
+      const isRoot = dir.real === (await this.guard.realRoot());
+      yield* listFolder({ guard: this.guard, dir, isRoot, rel, showHidden: this.settings.showHidden, signal: options.signal });
+    } finally {
+      bag.close();
+    }
   }
 
   async read(rel: string, options: ReadOptions = {}): Promise<ReadResult> {
     const { signal, range } = options;
     if (signal?.aborted) throw new FsError('aborted', `read "/${rel}": aborted`);
-    const real = await this.guard.existing(rel, 'read');
-    // O_NONBLOCK: opening a FIFO never blocks; the handle's own stat then decides (no race).
-    const handle = await fsCall('read', rel, () => open(real, fsc.O_RDONLY | fsc.O_NONBLOCK));
+    const bag = new Handles();
+    let handle: FileHandle;
+    let st: Stats;
     try {
-      const st = await handle.stat();
+      // The O_PATH descriptor opens nothing (no FIFO or device open runs); its checked inode is
+      // then reopened for reading through /proc/self/fd, which no rename can redirect.
+      const h = await this.guard.open(rel, 'read', bag, { stat: true });
+      st = await fsCall('read', rel, () => h.stat());
       if (st.isDirectory()) throw new FsError('is_a_directory', `read "/${rel}": is a folder`);
       if (!st.isFile()) throw new FsError('not_supported', `read "/${rel}": not a regular file`);
+      handle = await fsCall('read', rel, () => open(h.path, fsc.O_RDONLY | fsc.O_NOCTTY));
+    } finally {
+      bag.close();
+    }
+    try {
       const honoured = range === undefined ? undefined : wantedSpan(range, st.size, `read "/${rel}"`);
       // 1 MiB reads: far fewer trips through the thread pool than the 64 KiB default on large files.
       const stream: Readable = handle.createReadStream({ ...(honoured ?? {}), highWaterMark: 1024 * 1024 });
@@ -116,71 +140,99 @@ export class LocalDriver implements Driver {
     // A small body is received whole first: then one write call, and a client that breaks off
     // leaves no trace on disk at all.
     const data = isSmallBody(options.size) ? await readSmallBody(body, options.size, rel, options.signal) : undefined;
-    const tmp = await tempFileIn(root, rel);
-    let written: WrittenFile | undefined;
-    if (data) {
-      written = await writeBufferToTemp(data, tmp, options.mtime, rel);
-    } else {
-      await streamToTemp(body, tmp, { size: options.size, signal: options.signal, rel });
-    }
+    const bag = new Handles();
     try {
-      if (!data && options.mtime) await utimes(tmp, options.mtime, options.mtime);
-      // Resolved once, after the body is safe in the temp folder: that is the check that counts,
-      // since the tree may change while a body streams.
-      const { target, parentExists } = await this.writableTarget(rel);
-      if (options.signal?.aborted) throw new FsError('aborted', `write "/${rel}": aborted`);
-      if (!parentExists) await mkdir(path.dirname(target), { recursive: true, mode: this.settings.dirMode });
-      await renameIntoPlace(tmp, target);
-      if (!written) return toEntry(baseOf(rel), await stat(target));
-      // rename keeps size and times: what the temp file had is what the target has.
-      const entry: Entry = { name: baseOf(rel), isDir: false, size: written.size, mtime: written.mtime };
-      if (written.birthtime) entry.ctime = written.birthtime;
-      return entry;
-    } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
-      throw localError(err, 'write', rel);
+      const tmp = (await openTempDir(root, 'write', rel, bag)).at(tempName());
+      let written: WrittenFile | undefined;
+      if (data) written = await writeBufferToTemp(data, tmp, options.mtime, rel);
+      else await streamToTemp(body, tmp, { size: options.size, signal: options.signal, rel });
+      try {
+        if (!data && options.mtime) await lutimes(tmp, options.mtime, options.mtime);
+        // Resolved once, after the body is safe in the temp folder: that is the check that counts,
+        // since the tree may change while a body streams.
+        const target = await this.writableTarget(rel, bag);
+        if (options.signal?.aborted) throw new FsError('aborted', `write "/${rel}": aborted`);
+        await renameIntoPlace(tmp, target);
+        if (!written) return toEntry(baseOf(rel), await lstat(target));
+        // rename keeps size and times: what the temp file had is what the target has.
+        const entry: Entry = { name: baseOf(rel), isDir: false, size: written.size, mtime: written.mtime };
+        if (written.birthtime) entry.ctime = written.birthtime;
+        return entry;
+      } catch (err) {
+        await rm(tmp, { force: true }).catch(() => undefined);
+        throw localError(err, 'write', rel);
+      }
+    } finally {
+      bag.close();
     }
   }
 
   async mkdir(rel: string): Promise<void> {
-    const t = await this.guard.creatable(rel, 'mkdir');
-    if (t.existing) {
-      if (t.existing.isDirectory()) return;
-      throw new FsError('already_exists', `mkdir "/${rel}": a file exists at this path`);
+    const bag = new Handles();
+    try {
+      // Tried first, looked at only when something is there: one lookup fewer on the common path.
+      const place = await this.guard.place(rel, 'mkdir', bag, { look: false });
+      if (place.existing?.isDirectory()) return;
+      const dir = await this.guard.ensure(place, this.settings.dirMode, rel, 'mkdir', bag);
+      try {
+        await mkdir(dir.at(place.name), { mode: this.settings.dirMode });
+      } catch (err) {
+        if (errnoOf(err) !== 'EEXIST') throw localError(err, 'mkdir', rel);
+        const now = await this.guard.place(rel, 'mkdir', bag);
+        if (now.existing?.isDirectory()) return;
+        throw new FsError('already_exists', `mkdir "/${rel}": a file exists at this path`);
+      }
+    } finally {
+      bag.close();
     }
-    await fsCall('mkdir', rel, () => mkdir(t.target, { recursive: true, mode: this.settings.dirMode }));
   }
 
   async remove(rel: string, options: RemoveOptions = {}): Promise<void> {
-    const target = await this.guard.entryPath(rel, 'remove');
-    const st = await fsCall('remove', rel, () => lstat(target));
-    await fsCall('remove', rel, async () => {
-      if (!st.isDirectory()) await unlink(target);
-      else if (options.recursive) await rm(target, { recursive: true, force: false });
-      else await rmdir(target);
-    });
+    const bag = new Handles();
+    try {
+      const e = await this.guard.entry(rel, 'remove', bag);
+      const target = e.dir.at(e.name);
+      const st = await fsCall('remove', rel, () => lstat(target));
+      await fsCall('remove', rel, async () => {
+        if (!st.isDirectory()) await unlink(target);
+        else if (options.recursive) await removeTree(target);
+        else await rmdir(target);
+      });
+    } finally {
+      bag.close();
+    }
   }
 
   async move(from: string, to: string): Promise<void> {
-    const src = await this.guard.entryPath(from, 'move');
-    const st = await fsCall('move', from, () => lstat(src));
-    const dst = await this.freshTarget(to, 'move');
-    if (st.isDirectory() && isInside(dst.target, src)) {
-      throw new FsError('invalid_path', `move "/${from}": cannot move a folder into itself`);
+    const bag = new Handles();
+    try {
+      const src = await this.guard.entry(from, 'move', bag);
+      const st = await fsCall('move', from, () => lstat(src.dir.at(src.name)));
+      const dst = await this.freshTarget(to, 'move', bag);
+      if (st.isDirectory() && isInside(dst.real, src.real)) {
+        throw new FsError('invalid_path', `move "/${from}": cannot move a folder into itself`);
+      }
+      const dir = await this.guard.ensure(dst, this.settings.dirMode, to, 'move', bag);
+      await fsCall('move', from, () => renameIntoPlace(src.dir.at(src.name), dir.at(dst.name)));
+    } finally {
+      bag.close();
     }
-    await fsCall('move', to, () => mkdir(path.dirname(dst.target), { recursive: true, mode: this.settings.dirMode }));
-    await fsCall('move', from, () => renameIntoPlace(src, dst.target));
   }
 
   async copy(from: string, to: string): Promise<void> {
-    const src = await this.guard.existing(from, 'copy');
-    const st = await fsCall('copy', from, () => stat(src));
-    const dst = await this.freshTarget(to, 'copy');
-    if (st.isDirectory() && isInside(dst.target, src)) {
-      throw new FsError('invalid_path', `copy "/${from}": cannot copy a folder into itself`);
+    const bag = new Handles();
+    try {
+      const src = await this.guard.open(from, 'copy', bag, { stat: true });
+      const st = await fsCall('copy', from, () => src.stat());
+      const dst = await this.freshTarget(to, 'copy', bag);
+      if (st.isDirectory() && isInside(dst.real, src.real)) {
+        throw new FsError('invalid_path', `copy "/${from}": cannot copy a folder into itself`);
+      }
+      const dir = await this.guard.ensure(dst, this.settings.dirMode, to, 'copy', bag);
+      await this.copyInto(src, st, dir.at(dst.name), { rel: from, bag });
+    } finally {
+      bag.close();
     }
-    await fsCall('copy', to, () => mkdir(path.dirname(dst.target), { recursive: true, mode: this.settings.dirMode }));
-    await this.copyInto(src, dst.target, { rel: from, isDir: st.isDirectory() });
   }
 
   async about(): Promise<Quota> {
@@ -189,37 +241,32 @@ export class LocalDriver implements Driver {
     return { total: s.blocks * s.bsize, free: s.bavail * s.bsize, used: (s.blocks - s.bfree) * s.bsize };
   }
 
-  /** Resolves a write target and fails early when it names a folder. */
-  private async writableTarget(rel: string): Promise<NewTarget & { parentExists: boolean }> {
-    const t = await this.guard.creatable(rel, 'write');
-    if (t.existing?.isDirectory()) throw new FsError('is_a_directory', `write "/${rel}": a folder exists at this path`);
-    return { ...t, parentExists: t.existing !== undefined || t.parentExists === true };
+  /** Resolves a write target, fails early when it names a folder, and makes missing parents. */
+  private async writableTarget(rel: string, bag: Handles): Promise<string> {
+    const place = await this.guard.place(rel, 'write', bag);
+    if (place.existing?.isDirectory()) throw new FsError('is_a_directory', `write "/${rel}": a folder exists at this path`);
+    const dir = await this.guard.ensure(place, this.settings.dirMode, rel, 'write', bag);
+    return dir.at(place.name);
   }
 
-  private async freshTarget(rel: string, op: string): Promise<NewTarget> {
-    const t = await this.guard.creatable(rel, op);
-    if (t.existing) throw new FsError('already_exists', `${op} "/${rel}": destination already exists`);
-    return t;
+  private async freshTarget(rel: string, op: string, bag: Handles): Promise<Place> {
+    const place = await this.guard.place(rel, op, bag);
+    if (place.existing) throw new FsError('already_exists', `${op} "/${rel}": destination already exists`);
+    return place;
   }
 
   /**
-   * Copies a file or folder into a temp path inside the root, then renames it into place, so a
-   * half-made copy is never visible. Timestamps are preserved; symlinks are copied as links.
+   * Copies a held file or folder into a temp path inside the root, then renames it into place, so
+   * a half-made copy is never visible. Timestamps are preserved; symlinks are copied as links.
    */
-  private async copyInto(src: string, target: string, what: { rel: string; isDir: boolean }): Promise<void> {
+  private async copyInto(src: Held, st: Stats, target: string, what: { rel: string; bag: Handles }): Promise<void> {
     const root = await this.guard.realRoot();
-    const tmp = await tempFileIn(root, what.rel);
+    const tmp = (await openTempDir(root, 'copy', what.rel, what.bag)).at(tempName());
     try {
-      if (what.isDir) {
-        await cp(src, tmp, { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true });
-      } else {
-        await copyFile(src, tmp, fsc.COPYFILE_EXCL | fsc.COPYFILE_FICLONE);
-        const st = await stat(src);
-        await utimes(tmp, st.atime, st.mtime);
-      }
+      await copyHeld(src, st, tmp);
       await renameIntoPlace(tmp, target);
     } catch (err) {
-      await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+      await removeTree(tmp).catch(() => undefined);
       throw localError(err, 'copy', what.rel);
     }
   }

@@ -1,6 +1,6 @@
 import { FsError, type FsErrorCode } from '../../core/errors.js';
-
-export { requestError } from '../webdav/webdav.errors.js';
+import { answerText, statusError, type ErrorAnswer } from '../shared/rest.js';
+import { graphError as graphBody } from './wire.js';
 
 const BY_CODE: Readonly<Record<string, FsErrorCode>> = {
   itemNotFound: 'not_found',
@@ -17,17 +17,15 @@ const BY_CODE: Readonly<Record<string, FsErrorCode>> = {
 };
 
 /** The FsError for a Graph error answer (`{ error: { code, message } }` with an HTTP status). */
-export function graphError(status: number, code: string, message: string, where: string, retryAfterMs?: number): FsError {
-  const text = `${where}: ${code || `HTTP ${status}`}${message ? ` (${message})` : ''}`;
-  const mapped = BY_CODE[code];
-  const transient = status === 429 || status === 503 || status === 502 || status === 504 || status >= 500;
-  if (status === 429 || mapped === 'rate_limited') return new FsError('rate_limited', text, { retryable: true, retryAfterMs });
-  if (mapped) return new FsError(mapped, text, { retryable: transient || mapped === 'storage_unavailable', retryAfterMs });
-  if (status === 404) return new FsError('not_found', text);
-  if (status === 409) return new FsError('already_exists', text);
-  if (status === 401) return new FsError('unauthorized_upstream', text, { retryable: true });
-  if (status === 403) return new FsError('permission_denied', text);
-  if (status === 507) return new FsError('quota_exceeded', text);
-  if (transient) return new FsError('storage_unavailable', text, { retryable: true, retryAfterMs });
-  return new FsError('upstream_error', text);
+export function graphError(a: ErrorAnswer): FsError {
+  const body = graphBody.safeParse(a.json).data?.error;
+  const text = answerText(a, body);
+  const mapped = BY_CODE[body?.code ?? ''];
+  const after = { retryAfterMs: a.retryAfterMs };
+  if (a.status === 429 || mapped === 'rate_limited') return new FsError('rate_limited', text, { retryable: true, ...after });
+  if (mapped) return new FsError(mapped, text, { retryable: a.status >= 500 || mapped === 'storage_unavailable', ...after });
+  if (a.status === 409) return new FsError('already_exists', text);
+  if (a.status === 507) return new FsError('quota_exceeded', text);
+  if (a.status >= 500) return new FsError('storage_unavailable', text, { retryable: true, ...after });
+  return statusError(a, text);
 }

@@ -4,37 +4,38 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { z } from 'zod';
 import { FsError, isFsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
 import { countBody, uploadFailure } from '../shared/byte-counter.js';
-import { discard, header, HttpClient } from '../shared/http.js';
-import { onlineRoute, oauthRoute, TokenManager, type RefreshRoute, type TokenStatus } from '../shared/oauth/index.js';
-import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
+import { discard, header } from '../shared/http.js';
+import { OAuthDriver, oauthApi } from '../shared/oauth-api.js';
+import type { TokenManager } from '../shared/oauth/index.js';
+import { baseName, checkTransfer, ifFound, mustExist, parentOf } from '../shared/rel-path.js';
+import { requestError } from '../shared/request-error.js';
+import type { RestCall, RestClient } from '../shared/rest.js';
 import type { Driver, DriverContext, Entry, Link, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
-import { GraphClient, type GraphCall } from './client.js';
-import { requestError } from './onedrive.errors.js';
+import { graphError } from './onedrive.errors.js';
 import { onedriveOptions, REGIONS, type OnedriveOptions } from './options.js';
 import { CHUNK_UNIT, uploadSession } from './upload.js';
 import { anyJson, entryOf, graphChildren, graphDrive, graphItem, type GraphItem } from './wire.js';
 
-const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
-const parentOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 /** Graph's limit for a simple PUT upload. */
 const SIMPLE_MAX = 4 * 1024 * 1024;
 
 /** The Onedrive driver: OneDrive / SharePoint through Microsoft Graph. See docs/drivers/onedrive.md. */
-export class OnedriveDriver implements Driver {
+export class OnedriveDriver extends OAuthDriver implements Driver {
   private readonly drive: string;
   private readonly prefix: string;
 
   constructor(
     private readonly o: OnedriveOptions,
-    private readonly graph: GraphClient,
-    private readonly http: HttpClient,
-    private readonly tokens: TokenManager,
+    private readonly graph: RestClient,
+    tokens: TokenManager,
     private readonly ctx: DriverContext,
     graphBase: string,
   ) {
+    super(tokens);
     this.drive = `${graphBase}${o.is_sharepoint ? `/sites/${encodeURIComponent(o.site_id)}/drive` : '/me/drive'}`;
     this.prefix = o.root_folder_path.split('/').filter((s) => s !== '').join('/');
   }
@@ -42,21 +43,9 @@ export class OnedriveDriver implements Driver {
   async init(signal: AbortSignal): Promise<void> {
     await this.tokens.start();
     if (this.o.is_sharepoint && this.o.site_id === '') throw new FsError('invalid_input', 'Onedrive: is_sharepoint needs a site_id');
-    const root = await this.graph.json({ method: 'GET', url: this.url('') }, graphItem, { op: 'init', rel: '', signal, idempotent: true });
+    const root = await this.get(this.url(''), graphItem, { op: 'init', rel: '', signal });
     if (!root.folder) throw new FsError('not_a_directory', `init: root_folder_path ${this.o.root_folder_path} is not a folder`);
     this.ctx.logger.info({ token: this.tokens.status().route }, 'Onedrive ready');
-  }
-
-  async close(): Promise<void> {
-    this.tokens.close();
-  }
-
-  tokenStatus(): TokenStatus {
-    return this.tokens.status();
-  }
-
-  status() {
-    return this.tokens.driverStatus();
   }
 
   async stat(path: string): Promise<Entry> {
@@ -68,7 +57,7 @@ export class OnedriveDriver implements Driver {
     if (!item.folder) throw new FsError('not_a_directory', `list "/${dir}": not a folder`);
     let next: string | undefined = `${this.url(dir)}/children?$top=200`;
     while (next) {
-      const page: { value: GraphItem[]; '@odata.nextLink'?: string | undefined } = await this.graph.json({ method: 'GET', url: next }, graphChildren, { op: 'list', rel: dir, signal: options.signal, idempotent: true });
+      const page: { value: GraphItem[]; '@odata.nextLink'?: string | undefined } = await this.get(next, graphChildren, { op: 'list', rel: dir, signal: options.signal });
       for (const i of page.value) yield entryOf(i);
       next = page['@odata.nextLink'];
     }
@@ -77,19 +66,7 @@ export class OnedriveDriver implements Driver {
   async read(path: string, options: ReadOptions = {}): Promise<ReadResult> {
     const item = await this.must(path, 'read');
     if (item.folder) throw new FsError('is_a_directory', `read "/${path}": is a folder`);
-    const wanted = options.range ? wantedSpan(options.range, item.size, `read "/${path}"`) : undefined;
-    const url = await this.contentUrl(path, options.signal);
-    const res = await this.http.send({ method: 'GET', url, headers: wanted ? { range: `bytes=${wanted.start}-${wanted.end}` } : {}, signal: options.signal }).catch((err: unknown) => {
-      throw requestError(err, 'read', path);
-    });
-    if (res.status !== 200 && res.status !== 206) {
-      await discard(res);
-      throw new FsError(res.status === 404 ? 'not_found' : 'upstream_error', `read "/${path}": download answered ${res.status}`, { retryable: res.status >= 500 });
-    }
-    if (!wanted) return { stream: res.body, size: item.size };
-    const sent = res.status === 206 ? parseContentRange(header(res.headers, 'content-range')) : undefined;
-    const fitted = fitToSpan(res.body, sent ?? { start: 0, end: item.size - 1 }, wanted);
-    return { stream: fitted.stream, size: item.size, range: fitted.range };
+    return this.graph.download(await this.contentUrl(path, options.signal), { size: item.size, range: options.range, signal: options.signal, rel: path });
   }
 
   async link(path: string): Promise<Link> {
@@ -121,7 +98,7 @@ export class OnedriveDriver implements Driver {
       return entryOf(item, baseName(path));
     } catch (err) {
       counter.destroy();
-      throw uploadFailure(err, { signal: options.signal, bodyError: counted.clientError(), rel: path }) ?? toFs(err, path);
+      throw uploadFailure(err, { signal: options.signal, bodyError: counted.clientError(), rel: path }) ?? requestError(err, 'write', path);
     } finally {
       if (spool) await rm(spool, { force: true });
     }
@@ -138,22 +115,20 @@ export class OnedriveDriver implements Driver {
     if (path === '') throw new FsError('permission_denied', 'remove "/": the storage root cannot be removed');
     const item = await this.must(path, 'remove');
     if (item.folder && !options.recursive) {
-      const page = await this.graph.json({ method: 'GET', url: `${this.url(path)}/children?$top=1` }, graphChildren, { op: 'remove', rel: path, idempotent: true });
+      const page = await this.get(`${this.url(path)}/children?$top=1`, graphChildren, { op: 'remove', rel: path });
       if (page.value.length > 0) throw new FsError('directory_not_empty', `remove "/${path}": folder is not empty`);
     }
-    await discard(await this.graph.send({ method: 'DELETE', url: `${this.drive}/items/${encodeURIComponent(item.id)}` }, { op: 'remove', rel: path }, { withTimeout: true }));
+    await discard(await this.graph.send({ method: 'DELETE', url: `${this.drive}/items/${encodeURIComponent(item.id)}` }, { op: 'remove', rel: path }));
   }
 
   /** PATCH name and parentReference, conflictBehavior fail: an existing destination is already_exists. */
   async move(from: string, to: string): Promise<void> {
-    if (from === '' || to === '') throw new FsError('invalid_path', `move "/${from}": cannot move the storage root`);
-    if (to === from || to.startsWith(`${from}/`)) throw new FsError('invalid_path', `move "/${from}": cannot move a folder into itself`);
+    checkTransfer('move', from, to);
     const src = await this.must(from, 'move');
     if (await this.find(to, 'move')) throw new FsError('already_exists', `move "/${from}": "/${to}" already exists`);
     const parent = await this.mkdirs(parentOf(to));
-    const body = JSON.stringify({ name: baseName(to), parentReference: { id: parent.id } });
     const url = `${this.drive}/items/${encodeURIComponent(src.id)}?@microsoft.graph.conflictBehavior=fail`;
-    await this.graph.json({ method: 'PATCH', url, body }, anyJson, { op: 'move', rel: from });
+    await this.graph.json({ method: 'PATCH', url, json: { name: baseName(to), parentReference: { id: parent.id } } }, anyJson, { op: 'move', rel: from });
   }
 
   /** Graph copies asynchronously (a monitor URL to poll); core streams the copy instead. */
@@ -162,7 +137,7 @@ export class OnedriveDriver implements Driver {
   }
 
   async about(): Promise<Quota> {
-    const d = await this.graph.json({ method: 'GET', url: this.drive }, graphDrive, { op: 'about', rel: '', idempotent: true });
+    const d = await this.get(this.drive, graphDrive, { op: 'about', rel: '' });
     return { ...(d.quota?.total !== undefined ? { total: d.quota.total } : {}), ...(d.quota?.used !== undefined ? { used: d.quota.used } : {}), ...(d.quota?.remaining !== undefined ? { free: d.quota.remaining } : {}) };
   }
 
@@ -170,19 +145,19 @@ export class OnedriveDriver implements Driver {
     const parts: Buffer[] = [];
     for await (const chunk of source) parts.push(chunk as Buffer);
     const data = Buffer.concat(parts);
-    const c: GraphCall = { op: 'write', rel: path, ...(signal ? { signal } : {}) };
+    // A whole body replacing the item: safe to send again.
     const url = `${this.url(path)}/content?@microsoft.graph.conflictBehavior=replace`;
-    return this.graph.json({ method: 'PUT', url, body: data, headers: { 'content-type': 'application/octet-stream' } }, graphItem, c);
+    return this.graph.json({ method: 'PUT', url, body: data, headers: { 'content-type': 'application/octet-stream' } }, graphItem, { op: 'write', rel: path, signal, idempotent: true });
   }
 
   private session(path: string, size: number, signal?: AbortSignal) {
     const chunk = Math.max(CHUNK_UNIT, Math.floor((this.o.chunk_size * 1024 * 1024) / CHUNK_UNIT) * CHUNK_UNIT);
-    return { graph: this.graph, http: this.http, itemUrl: this.url(path), size, chunk, rel: path, ...(signal ? { signal } : {}) };
+    return { graph: this.graph, itemUrl: this.url(path), size, chunk, rel: path, signal };
   }
 
   /** The pre-authenticated download URL: GET .../content answers 302 with it. */
   private async contentUrl(path: string, signal?: AbortSignal): Promise<string> {
-    const res = await this.graph.send({ method: 'GET', url: `${this.url(path)}/content` }, { op: 'read', rel: path, ...(signal ? { signal } : {}), idempotent: true }, { withTimeout: true });
+    const res = await this.graph.send({ method: 'GET', url: `${this.url(path)}/content` }, { op: 'read', rel: path, signal, idempotent: true });
     await discard(res);
     const location = header(res.headers, 'location');
     if (res.status < 300 || res.status >= 400 || !location) throw new FsError('upstream_error', `read "/${path}": no download URL (status ${res.status})`);
@@ -195,9 +170,9 @@ export class OnedriveDriver implements Driver {
     if (found?.folder) return found;
     if (found) throw new FsError('not_a_directory', `"/${path}" is a file, not a folder`);
     const parent = await this.mkdirs(parentOf(path));
-    const body = JSON.stringify({ name: baseName(path), folder: {}, '@microsoft.graph.conflictBehavior': 'fail' });
+    const body = { name: baseName(path), folder: {}, '@microsoft.graph.conflictBehavior': 'fail' };
     try {
-      return await this.graph.json({ method: 'POST', url: `${this.drive}/items/${encodeURIComponent(parent.id)}/children`, body }, graphItem, { op: 'mkdir', rel: path });
+      return await this.graph.post(`${this.drive}/items/${encodeURIComponent(parent.id)}/children`, body, graphItem, { op: 'mkdir', rel: path });
     } catch (err) {
       if (!isFsError(err, 'already_exists')) throw err;
       const now = await this.must(path, 'mkdir');
@@ -207,18 +182,16 @@ export class OnedriveDriver implements Driver {
   }
 
   private async must(path: string, op: string): Promise<GraphItem> {
-    const i = await this.find(path, op);
-    if (!i) throw new FsError('not_found', `${op} "/${path}": no such file or folder`);
-    return i;
+    return mustExist(await this.find(path, op), op, path);
   }
 
-  private async find(path: string, op: string): Promise<GraphItem | undefined> {
-    try {
-      return await this.graph.json({ method: 'GET', url: this.url(path) }, graphItem, { op, rel: path, idempotent: true });
-    } catch (err) {
-      if (isFsError(err, 'not_found')) return undefined;
-      throw err;
-    }
+  private find(path: string, op: string): Promise<GraphItem | undefined> {
+    return ifFound(this.get(this.url(path), graphItem, { op, rel: path }));
+  }
+
+  /** A GET of Graph JSON (repeated on a transient failure: it changes nothing). */
+  private get<S extends z.ZodType>(url: string, schema: S, c: RestCall): Promise<z.infer<S>> {
+    return this.graph.json({ method: 'GET', url }, schema, { ...c, idempotent: true });
   }
 
   /** The item URL by path: `/me/drive/root` or `/me/drive/root:/a/b:` (each segment percent-encoded). */
@@ -229,31 +202,18 @@ export class OnedriveDriver implements Driver {
   }
 }
 
-function toFs(err: unknown, path: string): FsError {
-  return err instanceof FsError ? err : requestError(err, 'write', path);
-}
-
-export function onedriveRoutes(o: OnedriveOptions, ctx: DriverContext): RefreshRoute[] {
-  const timeoutMs = Math.min(o.request_timeout_ms, 15_000);
-  const region = REGIONS[o.region] ?? REGIONS.global;
-  const routes: RefreshRoute[] = [];
-  if (o.client_id !== '') {
-    const url = `${(o.oauth_base_url || region?.login || '').replace(/\/+$/, '')}/common/oauth2/v2.0/token`;
-    routes.push(oauthRoute({ dispatcher: ctx.dispatcher, timeoutMs, url, clientId: o.client_id, clientSecret: o.client_secret, encoding: 'form', extra: { redirect_uri: o.redirect_uri } }));
-  }
-  if (o.use_online_api && o.api_url_address !== '') {
-    routes.push(onlineRoute({ dispatcher: ctx.dispatcher, timeoutMs, url: o.api_url_address, style: 'renewapi', driverTxt: 'onedrive_pr' }));
-  }
-  if (routes.length === 0) throw new FsError('invalid_input', 'Onedrive: set client_id (and client_secret), or turn on use_online_api');
-  return routes;
-}
-
 export function createOnedrive(o: OnedriveOptions, ctx: DriverContext): OnedriveDriver {
-  const http = new HttpClient({ dispatcher: ctx.dispatcher, maxInFlight: Math.max(1, Math.floor(o.max_connections)), headersTimeoutMs: o.request_timeout_ms });
-  const tokens = new TokenManager({ store: ctx.tokens, seedRefreshToken: o.refresh_token.trim(), routes: onedriveRoutes(o, ctx), logger: ctx.logger, signal: ctx.signal });
-  const graph = new GraphClient({ http, tokens, timeoutMs: o.request_timeout_ms, signal: ctx.signal });
-  const base = (o.api_base_url || REGIONS[o.region]?.graph || '').replace(/\/+$/, '');
-  return new OnedriveDriver(o, graph, http, tokens, ctx, base);
+  const region = REGIONS[o.region] ?? REGIONS.global;
+  const base = (o.api_base_url || region?.graph || '').replace(/\/+$/, '');
+  const login = (o.oauth_base_url || region?.login || '').replace(/\/+$/, '');
+  const { api, tokens } = oauthApi(o, ctx, {
+    baseUrl: base,
+    mapError: graphError,
+    oauth: o.client_id !== '' ? { url: `${login}/common/oauth2/v2.0/token`, clientId: o.client_id, clientSecret: o.client_secret, encoding: 'form', extra: { redirect_uri: o.redirect_uri } } : undefined,
+    online: o.use_online_api && o.api_url_address !== '' ? { url: o.api_url_address, style: 'renewapi', driverTxt: 'onedrive_pr' } : undefined,
+    noRoute: 'Onedrive: set client_id (and client_secret), or turn on use_online_api',
+  });
+  return new OnedriveDriver(o, api, tokens, ctx, base);
 }
 
 export const onedriveDriver = defineDriver({

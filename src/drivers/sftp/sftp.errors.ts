@@ -1,4 +1,5 @@
 import { FsError, type FsErrorCode } from '../../core/errors.js';
+import { UNREACHABLE } from '../shared/request-error.js';
 
 /** SFTP v3 status codes (draft-ietf-secsh-filexfer-02 §7), as ssh2 puts them in `err.code`. */
 export const SFTP_STATUS = {
@@ -22,9 +23,6 @@ const STATUS: Record<number, { code: FsErrorCode; text: string; retryable?: bool
   [SFTP_STATUS.CONNECTION_LOST]: { code: 'storage_unavailable', text: 'connection lost', retryable: true },
   [SFTP_STATUS.OP_UNSUPPORTED]: { code: 'not_supported', text: 'operation not supported by the server' },
 };
-
-/** Socket-level errno codes that mean the server cannot be reached right now. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
 
 function fieldOf(err: unknown, key: string): unknown {
   return typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[key] : undefined;

@@ -4,6 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { FsError } from '../../core/errors.js';
 import { parseAddress, normaliseRoot } from '../shared/address.js';
 import { wantedSpan } from '../shared/range.js';
+import { baseName } from '../shared/rel-path.js';
+import { Retry } from '../shared/retry.js';
 import { defineDriver } from '../define-driver.js';
 import { SessionPool } from '../shared/session-pool.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
@@ -31,13 +33,11 @@ const sftpOptions = {
 const IDLE_MS = 60_000;
 const READY_TIMEOUT_MS = 20_000;
 
-function baseOf(rel: string): string {
-  return rel === '' ? '' : rel.slice(rel.lastIndexOf('/') + 1);
-}
-
 /** The SFTP driver: a folder on an SSH server. See docs/drivers/sftp.md. */
 export class SftpDriver implements Driver {
   private readonly pool: SessionPool<SftpSession>;
+  /** For reads (stat, list, a download until it starts): repeated after a retryable failure, on a fresh session when it broke. */
+  private readonly retry = new Retry();
 
   constructor(
     connect: SftpConnectSettings,
@@ -68,22 +68,20 @@ export class SftpDriver implements Driver {
   }
 
   async stat(rel: string): Promise<Entry> {
-    return this.pool.use(async (s) => {
-      const st = await ops.stat(s, this.remote(rel)).catch((err: unknown) => {
-        throw sftpError(err, 'stat', rel);
-      });
-      return toEntry(baseOf(rel), st);
-    });
+    const stat = (s: SftpSession) => ops.stat(s, this.remote(rel)).catch((err: unknown) => Promise.reject(sftpError(err, 'stat', rel)));
+    return toEntry(baseName(rel), await this.retry.run(() => this.pool.use(stat)));
   }
 
   async *list(rel: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<Entry> {
-    const entries = await this.pool.use((s) => listEntries(s, this.remote(rel), rel), options.signal);
-    yield* entries;
+    yield* await this.retry.run(() => this.pool.use((s) => listEntries(s, this.remote(rel), rel), options.signal), { signal: options.signal });
   }
 
   async read(rel: string, options: ReadOptions = {}): Promise<ReadResult> {
-    const { signal, range } = options;
-    if (signal?.aborted) throw new FsError('aborted', `read "/${rel}": aborted`);
+    if (options.signal?.aborted) throw new FsError('aborted', `read "/${rel}": aborted`);
+    return this.retry.run(() => this.open(rel, options), { signal: options.signal });
+  }
+
+  private async open(rel: string, { signal, range }: ReadOptions): Promise<ReadResult> {
     const session = await this.pool.acquire(signal);
     try {
       const st = await ops.stat(session, this.remote(rel)).catch((err: unknown) => {
@@ -137,7 +135,7 @@ export class SftpDriver implements Driver {
       const st = await ops.stat(s, remote).catch((err: unknown) => {
         throw sftpError(err, 'write', rel);
       });
-      return toEntry(baseOf(rel), st);
+      return toEntry(baseName(rel), st);
     }, options.signal);
   }
 

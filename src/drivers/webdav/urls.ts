@@ -46,15 +46,6 @@ function encodePath(path: string): string {
     .join('/');
 }
 
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
-export function parentOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
-}
-
 const TEMP_NAME = /^\.filebridge-upload-[0-9a-f-]{36}\.tmp$/;
 
 /** True for the hidden temp names uploads use before they are moved into place. */

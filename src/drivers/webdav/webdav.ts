@@ -8,11 +8,14 @@ import { countBody, uploadFailure } from '../shared/byte-counter.js';
 import { isSmallBody, readSmallBody } from '../../core/small-body.js';
 import { discard, header, HttpClient, type HttpRequest, type HttpResponse } from '../shared/http.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
+import { baseName, checkTransfer, parentOf } from '../shared/rel-path.js';
+import { Retry } from '../shared/retry.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
 import { webdavOptions, type WebdavOptions } from './options.js';
 import { parseMultistatus, PROPFIND_BODY, type DavResource } from './propfind.js';
-import { baseName, DavUrls, isUploadTemp, parentOf } from './urls.js';
-import { requestError, statusError } from './webdav.errors.js';
+import { DavUrls, isUploadTemp } from './urls.js';
+import { requestError } from '../shared/request-error.js';
+import { statusError } from './webdav.errors.js';
 
 export interface WebdavSettings {
   urls: DavUrls;
@@ -35,6 +38,8 @@ export class WebdavDriver implements Driver {
   private readonly urls: DavUrls;
   /** Folders seen to exist in the last seconds: repeated writes into one folder skip the look. */
   private readonly knownDirs = new LRUCache<string, true>({ max: 2000, ttl: 10_000 });
+  /** For reads (PROPFIND, and a GET until its answer): repeated after a retryable failure. */
+  private readonly retry = new Retry();
 
   constructor(private readonly s: WebdavSettings) {
     this.urls = s.urls;
@@ -73,15 +78,8 @@ export class WebdavDriver implements Driver {
     const st = await this.stat(path);
     if (st.isDir) throw new FsError('is_a_directory', `read "/${path}": is a folder`);
     const wanted = range ? wantedSpan(range, st.size, `read "/${path}"`) : undefined;
-    const res = await this.call({
-      method: 'GET',
-      url: this.urls.url(path),
-      headers: wanted ? { range: `bytes=${wanted.start}-${wanted.end}` } : {},
-      signal,
-      op: 'read',
-      rel: path,
-      ok: [200, 206],
-    });
+    const get: Call = { method: 'GET', url: this.urls.url(path), headers: wanted ? { range: `bytes=${wanted.start}-${wanted.end}` } : {}, signal, op: 'read', rel: path, ok: [200, 206] };
+    const res = await this.retry.run(() => this.call(get), { signal });
     const sent = res.status === 206 ? parseContentRange(header(res.headers, 'content-range')) : undefined;
     const size = sent?.size ?? st.size;
     if (!wanted) return { stream: res.body, size };
@@ -213,8 +211,7 @@ export class WebdavDriver implements Driver {
   /** MOVE or COPY with Overwrite: F; creates the destination's parent when the server says it is missing. */
   private async transfer(method: 'MOVE' | 'COPY', from: string, to: string): Promise<void> {
     const op = method === 'MOVE' ? 'move' : 'copy';
-    if (from === '' || to === '') throw new FsError('invalid_path', `${op} "/${from}": cannot ${op} the storage root`);
-    if (to === from || to.startsWith(`${from}/`)) throw new FsError('invalid_path', `${op} "/${from}": cannot ${op} a folder into itself`);
+    checkTransfer(op, from, to);
     const st = await this.stat(from);
     const dir = st.isDir;
     const req: Call = {
@@ -252,27 +249,19 @@ export class WebdavDriver implements Driver {
     return all?.find((r) => this.urls.relOf(r.path) === path) ?? all?.[0];
   }
 
-  /** PROPFIND with a depth; undefined on 404. */
-  private async propfindAll(path: string, depth: '0' | '1', o: { op: string; signal?: AbortSignal }): Promise<DavResource[] | undefined> {
+  /** PROPFIND with a depth (read-only: repeated after a retryable failure); undefined on 404. */
+  private propfindAll(path: string, depth: '0' | '1', o: { op: string; signal?: AbortSignal }): Promise<DavResource[] | undefined> {
     const url = this.urls.url(path, { dir: depth === '1' });
-    const res = await this.call({
-      method: 'PROPFIND',
-      url,
-      headers: { depth, 'content-type': 'application/xml; charset=utf-8' },
-      body: PROPFIND_BODY,
-      signal: o.signal,
-      op: o.op,
-      rel: path,
-      ok: [207, 404],
-    });
-    if (res.status === 404) {
-      await discard(res);
-      return undefined;
-    }
-    const xml = await res.body.text().catch((err: unknown) => {
-      throw requestError(err, o.op, path);
-    });
-    return parseMultistatus(xml, url, `${o.op} "/${path}"`);
+    const headers = { depth, 'content-type': 'application/xml; charset=utf-8' };
+    return this.retry.run(async () => {
+      const res = await this.call({ method: 'PROPFIND', url, headers, body: PROPFIND_BODY, signal: o.signal, op: o.op, rel: path, ok: [207, 404] });
+      if (res.status === 404) {
+        await discard(res);
+        return undefined;
+      }
+      const xml = await res.body.text().catch((err: unknown) => Promise.reject(requestError(err, o.op, path)));
+      return parseMultistatus(xml, url, `${o.op} "/${path}"`);
+    }, { signal: o.signal });
   }
 
   /** Sends a request; a status outside `ok` consumes the body and throws the mapped error. */

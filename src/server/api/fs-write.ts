@@ -84,7 +84,8 @@ export function fsWriteRoutes(deps: AppDeps) {
         for (const name of list) {
           const from = joinPath(src, name);
           const to = joinPath(dst, name);
-          if (!body.overwrite && (await deps.fs.exists(to))) {
+          // A target storage that cannot answer now does not stop a task from being queued for it.
+          if (!body.overwrite && (await deps.fs.exists(to).catch(() => false))) {
             if (body.skip_existing) continue;
             throw new ApiError(403, `file [${name}] exists`);
           }

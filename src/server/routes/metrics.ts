@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { MOUNT_STATES } from '../../core/mount.js';
+import { TASK_KINDS, TaskState } from '../../tasks/states.js';
 import type { AppDeps } from '../app.js';
 import { observerCheck } from './observer.js';
 
-const STATES = ['pending', 'ready', 'error', 'needs_reauth', 'disabled'] as const;
 
 /**
  * `/metrics` in Prometheus text format: process figures and, per mount, state, sockets and calls.
@@ -24,7 +25,7 @@ export function metricsRoutes(deps: AppDeps): FastifyPluginAsync {
       collect() {
         this.reset();
         for (const { info } of mounts()) {
-          for (const state of STATES) this.set({ mount: info.spec.mountPath, driver: info.spec.driverId, state }, info.status.state === state ? 1 : 0);
+          for (const state of MOUNT_STATES) this.set({ mount: info.spec.mountPath, driver: info.spec.driverId, state }, info.status.state === state ? 1 : 0);
         }
       },
     });
@@ -59,6 +60,55 @@ export function metricsRoutes(deps: AppDeps): FastifyPluginAsync {
       collect() {
         this.reset();
         for (const { info, mount } of mounts()) this.set({ mount: info.spec.mountPath, driver: info.spec.driverId }, mount?.counters.upstreamErrors ?? 0);
+      },
+    });
+    const stateNames = Object.fromEntries(Object.entries(TaskState).map(([name, n]) => [n, name]));
+    // One read of the task tables per scrape, shared by the task gauges below.
+    let taskStats: Promise<Awaited<ReturnType<typeof deps.tasks.store.stats>>> | undefined;
+    const tasks = () => (taskStats ??= deps.tasks.store.stats().finally(() => setTimeout(() => (taskStats = undefined), 0)));
+    new Gauge({
+      name: 'filebridge_tasks',
+      help: 'Tasks by kind and state',
+      labelNames: ['kind', 'state'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const all = await tasks();
+        for (const kind of TASK_KINDS) for (const [n, name] of Object.entries(stateNames)) this.set({ kind, state: name }, all.filter((t) => t.kind === kind && String(t.state) === n).length);
+      },
+    });
+    new Gauge({
+      name: 'filebridge_task_bytes_done',
+      help: 'Bytes moved by the tasks in the queue (done and running), by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const all = await tasks();
+        for (const kind of TASK_KINDS) this.set({ kind }, all.filter((t) => t.kind === kind).reduce((n, t) => n + t.doneBytes, 0));
+      },
+    });
+    new Gauge({
+      name: 'filebridge_task_retries',
+      help: 'Item attempts beyond the first, over the tasks in the queue',
+      registers: [registry],
+      async collect() {
+        this.set((await tasks()).reduce((n, t) => n + t.retries, 0));
+      },
+    });
+    new Gauge({
+      name: 'filebridge_task_queue_depth',
+      help: 'Task items waiting to run, by target mount',
+      labelNames: ['mount'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const depth = new Map<string, number>();
+        for (const t of await tasks()) {
+          const mount = deps.fs.mountOf(t.dst)?.path ?? 'unknown';
+          depth.set(mount, (depth.get(mount) ?? 0) + t.queued);
+        }
+        for (const [mount, n] of depth) this.set({ mount }, n);
       },
     });
     app.get('/metrics', async (req, reply) => {

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, post } from './client';
+import type { TransferReply } from './tasks';
 import type { FsGet, FsList } from './types';
 
 export function useFsGet(path: string, password: string) {
@@ -35,7 +36,8 @@ export function isPasswordError(err: unknown): boolean {
 export const fsApi = {
   mkdir: (path: string) => post('/api/fs/mkdir', { path }),
   rename: (path: string, name: string) => post('/api/fs/rename', { path, name }),
-  move: (src_dir: string, dst_dir: string, names: string[]) => post('/api/fs/move', { src_dir, dst_dir, names }),
-  copy: (src_dir: string, dst_dir: string, names: string[]) => post('/api/fs/copy', { src_dir, dst_dir, names }),
+  /** Across storages the work becomes tasks, listed in the answer. */
+  move: (src_dir: string, dst_dir: string, names: string[]) => post<TransferReply | null>('/api/fs/move', { src_dir, dst_dir, names }),
+  copy: (src_dir: string, dst_dir: string, names: string[]) => post<TransferReply | null>('/api/fs/copy', { src_dir, dst_dir, names }),
   remove: (dir: string, names: string[]) => post('/api/fs/remove', { dir, names }),
 };

@@ -56,7 +56,7 @@ function FormModal(props: { title: string; label?: string; initial?: string; mes
   );
 }
 
-export function Dialogs({ dir, dialog, onClose }: { dir: string; dialog: Dialog | null; onClose(): void }) {
+export function Dialogs({ dir, dialog, onClose, onTasks }: { dir: string; dialog: Dialog | null; onClose(): void; onTasks?(count: number): void }) {
   const t = useT();
   const qc = useQueryClient();
   const refresh = async (...dirs: string[]) => {
@@ -93,8 +93,13 @@ export function Dialogs({ dir, dialog, onClose }: { dir: string; dialog: Dialog 
       const op = dialog.kind;
       return (
         <FolderPicker title={`${t(op)}: ${dialog.names.join(', ')}`} confirmLabel={t(op === 'move' ? 'moveHere' : 'copyHere')} start={dir} onClose={onClose} onPick={async (dst) => {
-          await fsApi[op](dir, dst, dialog.names);
+          const reply = await fsApi[op](dir, dst, dialog.names);
           await refresh(dir, dst);
+          const started = reply?.tasks?.length ?? 0;
+          if (started > 0) {
+            void qc.invalidateQueries({ queryKey: ['tasks'] });
+            onTasks?.(started);
+          }
         }} />
       );
     }

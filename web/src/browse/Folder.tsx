@@ -15,6 +15,7 @@ import { EntryMenu } from './EntryMenu';
 import { FileGrid } from './FileGrid';
 import { FileList } from './FileList';
 import { Toolbar, type ViewState } from './Toolbar';
+import { TaskNotice } from '../tasks/TaskNotice';
 
 const VIEW_KEY = 'filebridge.view';
 const LIST_HEIGHT = 'max(320px, calc(100dvh - 200px))';
@@ -57,6 +58,7 @@ export function Folder({ dir, list }: { dir: string; list: FsList | undefined })
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [tasksStarted, setTasksStarted] = useState(0);
   const deferred = useDeferredValue(state);
   const items = useMemo(() => sortItems(list?.content ?? [], deferred), [list, deferred]);
 
@@ -108,6 +110,7 @@ export function Folder({ dir, list }: { dir: string; list: FsList | undefined })
           {notice.text}
         </Alert>
       )}
+      {tasksStarted > 0 && <TaskNotice count={tasksStarted} onClose={() => setTasksStarted(0)} />}
       <Paper withBorder>
         {!list ? (
           <FolderSkeleton />
@@ -133,6 +136,7 @@ export function Folder({ dir, list }: { dir: string; list: FsList | undefined })
       <Dialogs
         dir={dir}
         dialog={dialog}
+        onTasks={setTasksStarted}
         onClose={() => {
           setDialog(null);
           setSelected(new Set());

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { isAdmin, isGuest, useLogout, useMe } from '../api/auth';
 import { type Lang, useI18n } from '../i18n';
 import { hrefFor, navigate } from '../router';
+import { TasksNav } from '../tasks/TasksNav';
 
 function Link({ to, children }: { to: string; children: ReactNode }) {
   return (
@@ -83,6 +84,11 @@ export function Shell({ children }: { children: ReactNode }) {
             <Text fw={700} component="span">
               <Link to="/">{t('appName')}</Link>
             </Text>
+            {!isGuest(me) && (
+              <Text component="span">
+                <TasksNav />
+              </Text>
+            )}
             {isAdmin(me) && (
               <Text visibleFrom="xs" component="span">
                 <Link to="/@manage/storages">{t('manage')}</Link>

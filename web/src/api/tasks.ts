@@ -1,0 +1,90 @@
+import { useQueries, useQueryClient } from '@tanstack/react-query';
+import { get, post } from './client';
+
+/** The server's TaskInfo (AList/OpenList's, with start_time, end_time and total_bytes). */
+export interface TaskInfo {
+  id: string;
+  name: string;
+  creator: string;
+  creator_role: number;
+  state: number;
+  status: string;
+  /** 0..100 */
+  progress: number;
+  start_time: string | null;
+  end_time: string | null;
+  total_bytes: number;
+  error: string;
+}
+
+/** What /api/fs/copy and /api/fs/move answer: `tasks` when the work went to the task engine. */
+export interface TransferReply {
+  message: string;
+  tasks?: TaskInfo[];
+}
+
+/** AList/OpenList's task state numbers. */
+export const TaskState = {
+  Pending: 0,
+  Running: 1,
+  Succeeded: 2,
+  Canceling: 3,
+  Canceled: 4,
+  Errored: 5,
+  Failing: 6,
+  Failed: 7,
+  WaitingRetry: 8,
+  BeforeRetry: 9,
+} as const;
+
+export const FINAL_STATES: readonly number[] = [TaskState.Succeeded, TaskState.Canceled, TaskState.Failed];
+
+export function isFinal(state: number): boolean {
+  return FINAL_STATES.includes(state);
+}
+
+/** Every kind the server's task routes know. */
+export const TASK_KINDS = ['copy', 'move', 'upload', 'offline_download', 'offline_download_transfer', 'decompress', 'decompress_upload'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+/** Kinds shown even when they have no task. */
+export const BASE_KINDS: readonly TaskKind[] = ['copy', 'move'];
+
+export type TaskAction = 'cancel' | 'delete' | 'retry';
+export type TaskBulk = 'clear_done' | 'clear_succeeded' | 'retry_failed';
+
+const base = (kind: TaskKind) => `/api/task/${kind}`;
+
+export const taskApi = {
+  undone: (kind: TaskKind) => get<TaskInfo[] | null>(`${base(kind)}/undone`).then((l) => l ?? []),
+  done: (kind: TaskKind) => get<TaskInfo[] | null>(`${base(kind)}/done`).then((l) => l ?? []),
+  info: (kind: TaskKind, id: string) => post<TaskInfo>(`${base(kind)}/info?tid=${encodeURIComponent(id)}`),
+  act: (kind: TaskKind, action: TaskAction, id: string) => post(`${base(kind)}/${action}?tid=${encodeURIComponent(id)}`),
+  /** Resolves with the ids that failed and why (empty when all went through). */
+  actSome: (kind: TaskKind, action: TaskAction, ids: string[]) => post<Record<string, string> | null>(`${base(kind)}/${action}_some`, ids).then((r) => r ?? {}),
+  bulk: (kind: TaskKind, what: TaskBulk) => post(`${base(kind)}/${what}`),
+};
+
+/** undone, done, or both of one kind fetched together (the tasks page's board). */
+export type TaskList = 'undone' | 'done' | 'board';
+export const taskKey = (kind: TaskKind, list: TaskList) => ['tasks', kind, list] as const;
+
+/** The undone list of every kind, each its own query (the shell's badge and the tasks page share them). */
+export function useUndoneTasks(kinds: readonly TaskKind[], options: { interval: number | false; enabled?: boolean }) {
+  return useQueries({
+    queries: kinds.map((kind) => ({
+      queryKey: taskKey(kind, 'undone'),
+      queryFn: () => taskApi.undone(kind),
+      enabled: options.enabled ?? true,
+      refetchInterval: options.interval,
+      refetchIntervalInBackground: false,
+      staleTime: 500,
+      retry: false,
+    })),
+  });
+}
+
+/** Makes every task list fetch again (after an action or after tasks were created). */
+export function useRefreshTasks() {
+  const qc = useQueryClient();
+  return () => qc.invalidateQueries({ queryKey: ['tasks'] });
+}

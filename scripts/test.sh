@@ -9,6 +9,7 @@ bash scripts/ensure-deps.sh || { echo "dependency set-up failed"; echo "0 passed
 echo "== build"; npm run -s build || checks_failed=$((checks_failed + 1))
 echo "== lint (import boundaries)"; npx eslint . || checks_failed=$((checks_failed + 1))
 echo "== type-check"; npx tsc -p tsconfig.json --noEmit || checks_failed=$((checks_failed + 1))
+echo "== import graph (no cycles, layer rules; type-only imports too)"; npx depcruise src --config .dependency-cruiser.cjs || checks_failed=$((checks_failed + 1))
 
 results=$(mktemp -t filebridge-vitest-XXXXXX.json)
 npx vitest run --reporter=default --reporter=json --outputFile="$results" "$@"

@@ -28,7 +28,7 @@ import { builtinDrivers } from './drivers/all.js';
 import { type AnyDriverDefinition, driverCatalog } from './drivers/define-driver.js';
 import { DriverRegistry } from './drivers/registry.js';
 import { openDriver } from './drivers/shared/open.js';
-import type { TokenStore } from './drivers/types.js';
+import type { TokenStore } from './core/storage/index.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './server/app.js';
 import { TaskRunner } from './tasks/runner.js';
@@ -148,6 +148,9 @@ function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: s
   };
 }
 
+/** How long a stopping server lets requests in flight finish before it closes their connections. */
+const SHUTDOWN_GRACE_MS = 5000;
+
 /** The composition root: builds every part, wires them, starts mounts in the background and listens. */
 export async function startFilebridge(options: StartOptions): Promise<Running> {
   const { config } = options;
@@ -233,7 +236,11 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   }
   const close = async () => {
     auditRetention.stop();
+    // Requests in flight get a grace period; a client that holds its connection open longer
+    // (a stalled download, a half-sent body) is cut, so a stop never waits forever.
+    const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     await app.close();
+    clearTimeout(cut);
     await taskRunner.stop();
     await fsChanges?.flush();
     await invalidation.stop();

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { changePassword } from '../auth/auth-service.js';
 import { randomPassword } from '../auth/passwords.js';
-import { type CommandContext, dataOptions } from './index.js';
+import { type CommandContext, dataOptions } from './context.js';
 
 /** `filebridge admin password [--set X]`: sets a new (random or given) password for admin and prints it. */
 export function adminCommands(ctx: CommandContext): Command {

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { type Kysely, sql } from 'kysely';
 import { type Database, createDatabase, parseDatabaseUrl } from '../db/client.js';
 import { migrationStatus } from '../db/migrate.js';
-import { type CommandContext, dataOptions } from './index.js';
+import { type CommandContext, dataOptions } from './context.js';
 
 /** A portable, engine-independent copy of every table (what `backup --format json` writes). */
 export interface BackupDocument {

@@ -1,36 +1,13 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import type { Config, ConfigKey } from '../config/schema.js';
-import type { Database } from '../db/client.js';
-import type { Repositories } from '../db/repositories/index.js';
 import { adminCommands } from './admin.js';
+import { type CliDeps, type CommandContext, type ConfigLoader, dataOptions } from './context.js';
 import { backupCommands } from './backup.js';
 import { migrateCommand } from './migrate.js';
 import { signCommands } from './sign.js';
 import { storageCommands } from './storage.js';
 import { taskCommands } from './task.js';
 import { tokenCommands } from './token.js';
-
-export interface CliDeps {
-  start(options: { config: Config }): Promise<{ close(): Promise<void> }>;
-  openDatabase(config: Config): Promise<{ database: Database; repos: Repositories }>;
-}
-
-/** Shared by every command: load the configuration with these flags on top. */
-export type ConfigLoader = (flags: Partial<Record<ConfigKey, unknown>>, persistSecret?: boolean) => Config;
-
-export interface CommandContext extends CliDeps {
-  config: ConfigLoader;
-  /** Opens the database, runs `work`, closes it. */
-  withDatabase<T>(flags: Partial<Record<ConfigKey, unknown>>, work: (repos: Repositories) => Promise<T>): Promise<T>;
-  print(line: string): void;
-}
-
-export function dataOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--data <dir>', 'data folder (config.json, database, files)').env('FILEBRIDGE_DATA'))
-    .addOption(new Option('--db <url>', 'database: sqlite:<file> or postgres://...').env('FILEBRIDGE_DB'));
-}
 
 export function buildCli(deps: CliDeps, print: (line: string) => void = (l) => process.stdout.write(l + '\n')): Command {
   const config: ConfigLoader = (flags, persistSecret = false) => loadConfig({ flags, persistSecret });
@@ -83,3 +60,6 @@ function serverCommand(ctx: CommandContext): Command {
       });
     });
 }
+
+export type { CliDeps, CommandContext, ConfigLoader } from './context.js';
+export { dataOptions } from './context.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { migrateDown, migrationStatus } from '../db/migrate.js';
-import { type CommandContext, dataOptions } from './index.js';
+import { type CommandContext, dataOptions } from './context.js';
 
 /** `filebridge migrate [--down] [--status]`: the server migrates up by itself at start. */
 export function migrateCommand(ctx: CommandContext): Command {

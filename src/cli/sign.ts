@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { SecretBox } from '../auth/secrets.js';
 import { SettingsService } from '../settings/settings-service.js';
 import { VERSION } from '../version.js';
-import { type CommandContext, dataOptions } from './index.js';
+import { type CommandContext, dataOptions } from './context.js';
 
 /** `filebridge sign rotate`: a new link signing key; every signed link made before stops working. */
 export function signCommands(ctx: CommandContext): Command {

@@ -1,7 +1,7 @@
 import { SecretBox } from '../auth/secrets.js';
 import { Command } from 'commander';
 import type { Repositories, StorageRecord } from '../db/repositories/index.js';
-import { type CommandContext, dataOptions } from './index.js';
+import { type CommandContext, dataOptions } from './context.js';
 
 async function findStorage(repos: Repositories, ref: string): Promise<StorageRecord> {
   const byId = /^\d+$/.test(ref) ? await repos.storages.get(Number(ref)) : undefined;

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { Config } from '../config/schema.js';
 import { TaskState } from '../tasks/states.js';
 import { TaskStore } from '../tasks/store.js';
-import { type CommandContext, dataOptions } from './index.js';
+import { type CommandContext, dataOptions } from './context.js';
 
 const STATE_NAMES = Object.fromEntries(Object.entries(TaskState).map(([name, n]) => [n, name.replace(/[A-Z]/g, (c, i: number) => (i ? ' ' : '') + c.toLowerCase())]));
 

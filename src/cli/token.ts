@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ApiTokenService, tokenView } from '../auth/api-token-service.js';
 import type { TokenScope } from '../db/repositories/index.js';
-import { type CommandContext, dataOptions } from './index.js';
+import { type CommandContext, dataOptions } from './context.js';
 
 /** `30d`, `12h` or an ISO date; undefined for no expiry. */
 export function parseExpiry(text: string | undefined, now = Date.now()): Date | undefined {

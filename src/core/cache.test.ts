@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Entry } from '../drivers/types.js';
+import type { Entry } from './storage/index.js';
 import { ListCache } from './cache.js';
 
 const entries = (n: number): Entry[] => [{ name: `f${n}`, isDir: false, size: n }];

@@ -1,4 +1,4 @@
-import type { DriverFacts } from '../drivers/types.js';
+import type { DriverFacts } from './storage/index.js';
 
 /** One option as a form field, in AList's item shape plus label, secret and advanced. */
 export interface FormItem {

@@ -1,9 +1,10 @@
-import type { Driver, Entry } from '../drivers/types.js';
+import { type Driver, type Entry, OPTIONAL_DRIVER_METHODS, capabilities } from './storage/index.js';
 import type { MountGuard } from './guard.js';
 
 /**
  * Wraps a driver so every call goes through the mount's guard (counters, timeout, breaker).
- * Optional methods stay optional: a capability the driver lacks stays absent. Listings are read
+ * Optional methods stay optional: a capability the driver lacks stays absent; each present one is
+ * called as OPTIONAL_DRIVER_METHODS says (the contract's one list). Listings are read
  * whole under the deadline (core caches them whole anyway).
  */
 export function instrumentDriver(driver: Driver, guard: MountGuard): Driver {
@@ -15,16 +16,12 @@ export function instrumentDriver(driver: Driver, guard: MountGuard): Driver {
     read: timed(driver.read.bind(driver)),
     list: (dir, options) => replay(guard.call(() => collect(driver.list(dir, options)))),
   };
-  for (const name of ['mkdir', 'remove', 'move', 'copy', 'link', 'about'] as const) {
-    const fn = driver[name] as ((...args: unknown[]) => Promise<unknown>) | undefined;
-    if (fn) (out as unknown as Record<string, unknown>)[name] = timed(fn.bind(driver));
+  for (const name of capabilities(driver)) {
+    const fn = (driver[name] as (...args: unknown[]) => unknown).bind(driver);
+    const how = OPTIONAL_DRIVER_METHODS[name];
+    const wrapped = how === 'direct' ? fn : how === 'timed' ? timed(fn as (...a: unknown[]) => Promise<unknown>) : untimed(fn as (...a: unknown[]) => Promise<unknown>);
+    (out as unknown as Record<string, unknown>)[name] = wrapped;
   }
-  // Uploads take as long as their bodies: breaker only.
-  if (driver.write) out.write = untimed(driver.write.bind(driver));
-  if (driver.init) out.init = driver.init.bind(driver);
-  if (driver.close) out.close = driver.close.bind(driver);
-  if (driver.connectionStats) out.connectionStats = driver.connectionStats.bind(driver);
-  if (driver.status) out.status = driver.status.bind(driver);
   return out;
 }
 

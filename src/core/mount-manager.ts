@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DriverFacts } from '../drivers/types.js';
+import type { DriverFacts } from './storage/index.js';
 import type { GuardOptions } from './guard.js';
 import { Mount, type MountPolicy, type MountSpec, type MountStatus, type OpenedDriver } from './mount.js';
 import type { MountTable } from './mount-table.js';

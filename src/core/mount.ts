@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { LRUCache } from 'lru-cache';
-import type { ConnectionStats, Driver, DriverFacts, Link } from '../drivers/types.js';
+import type { ConnectionStats, Driver, DriverFacts, Link } from './storage/index.js';
 import { FsError } from './errors.js';
 import { ListCache } from './cache.js';
 import { type CallCounters, type GuardOptions, MountGuard } from './guard.js';
 import { instrumentDriver } from './instrument.js';
-import type { VEntry } from './virtual-fs.js';
+import type { VEntry } from './entries.js';
 
 /**
  * `needs_reauth`: the storage refused its credentials for good (a rejected refresh token, say);

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ReadOptions, ReadResult } from '../drivers/types.js';
+import type { ReadOptions, ReadResult } from './storage/index.js';
 import { joinPath } from './paths.js';
 
 /** The part of VirtualFs that streaming copies need. */

@@ -1,22 +1,14 @@
 import type { Readable } from 'node:stream';
-import type { Driver, Entry, Link, ReadOptions, ReadResult } from '../drivers/types.js';
+import type { Driver, Entry, Link, ReadOptions, ReadResult } from './storage/index.js';
 import { FsError, isFsError } from './errors.js';
 import { isUpstreamFailure } from './guard.js';
 import type { Mount } from './mount.js';
 import type { MountTable, Resolved } from './mount-table.js';
 import { baseName, checkName, isWithin, joinPath, normalizePath, parentPath } from './paths.js';
+import type { VEntry } from './entries.js';
 import { copyTree } from './transfer.js';
 
-/** An entry as core presents it: with its virtual path and the driver that serves it. */
-export interface VEntry extends Entry {
-  path: string;
-  /** Driver id of the storage ("unknown" for virtual folders above mount points). */
-  provider: string;
-  /** A folder that exists only because a mount point lies below it. */
-  virtual?: boolean;
-  /** Served from the last good listing because the upstream failed. */
-  stale?: boolean;
-}
+export type { VEntry } from './entries.js';
 
 export interface ListResult {
   entries: VEntry[];
@@ -416,4 +408,4 @@ function notFound(p: string): FsError {
   return new FsError('not_found', `${p}: no storage is mounted here`);
 }
 
-export type { ByteRange, Entry, Link, ReadResult } from '../drivers/types.js';
+export type { ByteRange, Entry, Link, ReadResult } from './storage/index.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { boolish, numberish } from '../core/input.js';
 import type { DriverCatalog, FormItem } from '../core/driver-catalog.js';
-import type { DriverDefinition, OptionDecl, OptionDecls, OptionsOf } from './types.js';
+import type { DriverDefinition, OptionDecl, OptionDecls, OptionsOf } from '../core/storage/index.js';
 
 function fieldSchema(decl: OptionDecl): z.ZodType {
   let s: z.ZodType;

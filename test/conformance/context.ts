@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Agent } from 'undici';
-import type { Driver, DriverContext, TokenStore } from '../../src/drivers/types.js';
+import type { Driver, DriverContext, TokenStore } from '../../src/core/storage/index.js';
 
 export interface DriverTestContext {
   ctx: DriverContext;

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import { expect, type TestContext } from 'vitest';
 import { FsError, type FsErrorCode } from '../../src/core/errors.js';
-import type { Driver, Entry } from '../../src/drivers/types.js';
+import type { Driver, Entry } from '../../src/core/storage/index.js';
 
 export const CHUNK = 64 * 1024;
 

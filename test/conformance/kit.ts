@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'vitest';
-import type { Driver, DriverFacts, Entry } from '../../src/drivers/types.js';
+import type { Driver, DriverFacts, Entry } from '../../src/core/storage/index.js';
 import { bodyOf, capability, join, readAll } from './helpers.js';
 
 export interface ConformanceSetup {

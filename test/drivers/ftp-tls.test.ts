@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isFsError } from '../../src/core/errors.js';
 import { ftpDriver } from '../../src/drivers/ftp/ftp.js';
-import type { Driver } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/core/storage/index.js';
 import { driverFromOptions } from '../conformance/context.js';
 import { type FtpTestServer, startFtpServer } from '../servers/ftp.js';
 

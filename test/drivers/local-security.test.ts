@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsError } from '../../src/core/errors.js';
 import { renameIntoPlace } from '../../src/drivers/local/atomic-write.js';
 import { localDriver } from '../../src/drivers/local/local.js';
-import type { Driver } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/core/storage/index.js';
 import { createTestContext, type DriverTestContext } from '../conformance/context.js';
 import { bodyOf, collect, expectFsError, names, readAll } from '../conformance/helpers.js';
 

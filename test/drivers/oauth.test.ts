@@ -3,7 +3,7 @@ import { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsError } from '../../src/core/errors.js';
 import { oauthRoute, onlineRoute, TokenManager, type TokenManagerOptions } from '../../src/drivers/shared/oauth/index.js';
-import type { TokenStore } from '../../src/drivers/types.js';
+import type { TokenStore } from '../../src/core/storage/index.js';
 import { memoryTokenStore } from '../conformance/context.js';
 import { ALI_CLIENT_ID, ALI_CLIENT_SECRET, AliyunDriveFake } from '../fakes/aliyundrive-fake.js';
 import { OnlineApiFake } from '../fakes/online-api-fake.js';

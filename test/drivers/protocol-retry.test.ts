@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ftpDriver } from '../../src/drivers/ftp/ftp.js';
 import { sftpDriver } from '../../src/drivers/sftp/sftp.js';
-import type { Driver } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/core/storage/index.js';
 import { webdavDriver } from '../../src/drivers/webdav/webdav.js';
 import { driverFromOptions } from '../conformance/context.js';
 import { collect, readAll } from '../conformance/helpers.js';

@@ -9,7 +9,7 @@ import { ftpSessionFactory, type FtpSession } from '../../src/drivers/ftp/sessio
 import { SessionPool, type SessionFactory } from '../../src/drivers/shared/session-pool.js';
 import { sftpSessionFactory, type SftpSession } from '../../src/drivers/sftp/session.js';
 import { sftpDriver } from '../../src/drivers/sftp/sftp.js';
-import type { Driver, DriverContext } from '../../src/drivers/types.js';
+import type { Driver, DriverContext } from '../../src/core/storage/index.js';
 import { createTestContext } from '../conformance/context.js';
 import { expectFsError, readAll } from '../conformance/helpers.js';
 import { startFtpServer, type FtpTestServer } from '../servers/ftp.js';

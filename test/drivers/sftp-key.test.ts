@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFsError } from '../../src/core/errors.js';
-import type { Driver } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/core/storage/index.js';
 import { sftpDriver } from '../../src/drivers/sftp/sftp.js';
 import { driverFromOptions } from '../conformance/context.js';
 import { type SftpTestServer, startSftpServer } from '../servers/sftp.js';

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyDriverDefinition } from '../../src/drivers/define-driver.js';
 import { openDriver } from '../../src/drivers/shared/open.js';
-import type { Driver } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/core/storage/index.js';
 import { webdavDriver } from '../../src/drivers/webdav/webdav.js';
 import { memoryTokenStore } from '../conformance/context.js';
 import { collect, expectFsError } from '../conformance/helpers.js';

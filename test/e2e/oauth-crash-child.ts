@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { Agent, request } from 'undici';
 import { createDatabase, createRepositories, type Repositories } from '../../src/db/index.js';
 import { oauthRoute, TokenManager } from '../../src/drivers/shared/oauth/index.js';
-import type { TokenStore } from '../../src/drivers/types.js';
+import type { TokenStore } from '../../src/core/storage/index.js';
 
 const env = (k: string): string => process.env[k] ?? '';
 

@@ -97,5 +97,6 @@ describe('crash safety of rotating refresh tokens (kill -9, SQLite token store)'
     // And the stored token really works.
     const out = fake.issuer.refresh(await storedToken());
     expect(out.ok).toBe(true);
-  }, 90_000);
+  // Fifty child processes, each compiling TypeScript as it starts: minutes on a loaded 2-core machine.
+  }, 300_000);
 });

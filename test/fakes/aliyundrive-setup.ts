@@ -1,5 +1,5 @@
 import { aliyundriveOpenDriver, type AliyundriveOpenDriver } from '../../src/drivers/aliyundrive-open/aliyundrive-open.js';
-import type { DriverContext } from '../../src/drivers/types.js';
+import type { DriverContext } from '../../src/core/storage/index.js';
 import { ALI_CLIENT_ID, ALI_CLIENT_SECRET, AliyunDriveFake } from './aliyundrive-fake.js';
 
 /** Storage options (the `addition`) of an AliyundriveOpen storage served by `fake`. */

@@ -1,5 +1,5 @@
 import { onedriveDriver, type OnedriveDriver } from '../../src/drivers/onedrive/onedrive.js';
-import type { DriverContext } from '../../src/drivers/types.js';
+import type { DriverContext } from '../../src/core/storage/index.js';
 import { MS_CLIENT_ID, MS_CLIENT_SECRET, type OnedriveFake } from './onedrive-fake.js';
 
 export function onedriveOptionsFor(fake: OnedriveFake, refreshToken: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

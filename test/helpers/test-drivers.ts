@@ -3,7 +3,7 @@ import { defineDriver } from '../../src/drivers/define-driver.js';
 import { FsError } from '../../src/core/errors.js';
 import { Readable } from 'node:stream';
 import { localDriver } from '../../src/drivers/local/local.js';
-import type { Driver, DriverFacts, WriteOptions } from '../../src/drivers/types.js';
+import type { Driver, DriverFacts, WriteOptions } from '../../src/core/storage/index.js';
 
 const facts: DriverFacts = {
   caseSensitive: true,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localDriver } from '../../src/drivers/local/local.js';
-import type { Driver } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/core/storage/index.js';
 import { createTestContext, type DriverTestContext } from '../conformance/context.js';
 import { bodyOf, collect, readAll } from '../conformance/helpers.js';
 

@@ -21,6 +21,17 @@ async function cli(dataDir: string, ...args: string[]): Promise<string[]> {
   return printed;
 }
 
+/** `work`, or a failure naming the step when it takes longer than `ms` (so a stuck step says which it is). */
+async function step<T>(name: string, work: Promise<T>, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`${name} took longer than ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Signed links: hostile sign values are a plain 401, links expire by default, a folder password
  * change voids the links below it, the admin token is not the signing key, and
@@ -151,12 +162,12 @@ describe('signed links', () => {
     const old = await signOf(FILE);
     const oldKey = server.settings.get('sign_key');
     expect((await download(FILE, old)).status).toBe(200);
-    await server.stop();
+    await step('stop', server.stop());
 
-    const printed = await cli(dataDir, 'sign', 'rotate');
+    const printed = await step('sign rotate', cli(dataDir, 'sign', 'rotate'));
     expect(printed.join('\n')).toMatch(/signing key replaced/);
 
-    await start();
+    await step('restart', start());
     expect(server.settings.get('sign_key')).not.toBe(oldKey);
     const voided = await download(FILE, old);
     expect(voided.status).toBe(401);

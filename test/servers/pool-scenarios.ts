@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Driver } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/core/storage/index.js';
 import type { TcpCounter } from './tcp-counter.js';
 
 export interface PoolSetup {

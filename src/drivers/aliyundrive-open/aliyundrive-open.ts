@@ -7,7 +7,7 @@ import { OAuthDriver, oauthApi } from '../shared/oauth-api.js';
 import type { TokenManager } from '../shared/oauth/index.js';
 import { baseName, checkTransfer, ifFound, mustExist, parentOf } from '../shared/rel-path.js';
 import type { RestCall, RestClient } from '../shared/rest.js';
-import type { Driver, DriverContext, Entry, Link, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
+import type { Driver, DriverContext, Entry, Link, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { apiError, tokenRefused } from './aliyundrive-open.errors.js';
 import { aliyundriveOpenOptions, type AliyundriveOpenOptions } from './options.js';
 import { sendParts } from './upload.js';

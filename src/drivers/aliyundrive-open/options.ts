@@ -1,4 +1,4 @@
-import type { OptionsOf } from '../types.js';
+import type { OptionsOf } from '../../core/storage/index.js';
 
 /** AliyundriveOpen options, with AList's keys so an AList storage carries over. */
 export const aliyundriveOpenOptions = {

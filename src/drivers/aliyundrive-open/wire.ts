@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Entry } from '../types.js';
+import type { Entry } from '../../core/storage/index.js';
 
 /** A file or folder as AliyunDrive Open reports it (list items, get, get_by_path, complete). */
 export const aliFile = z.object({

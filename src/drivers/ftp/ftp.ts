@@ -8,7 +8,7 @@ import { baseName } from '../shared/rel-path.js';
 import { Retry } from '../shared/retry.js';
 import { defineDriver } from '../define-driver.js';
 import { SessionPool } from '../shared/session-pool.js';
-import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
+import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { ftpError } from './ftp.errors.js';
 import { ftpSessionFactory, mfmtTime, type FtpConnectSettings, type FtpSession, type FtpTls } from './session.js';
 import { download, store } from './transfer.js';

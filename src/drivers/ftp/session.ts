@@ -1,7 +1,7 @@
 import { Client, type FileInfo } from 'basic-ftp';
 import { FsError } from '../../core/errors.js';
 import type { SessionFactory } from '../shared/session-pool.js';
-import type { Entry } from '../types.js';
+import type { Entry } from '../../core/storage/index.js';
 import { ftpError } from './ftp.errors.js';
 
 export type FtpTls = 'none' | 'explicit' | 'implicit';

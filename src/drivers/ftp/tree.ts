@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { parseList } from 'basic-ftp';
 import { FsError } from '../../core/errors.js';
-import type { Entry } from '../types.js';
+import type { Entry } from '../../core/storage/index.js';
 import { ftpCode, ftpError } from './ftp.errors.js';
 import { entryOf, type FtpSession } from './session.js';
 

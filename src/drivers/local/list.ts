@@ -1,7 +1,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { FsError } from '../../core/errors.js';
-import type { Entry } from '../types.js';
+import type { Entry } from '../../core/storage/index.js';
 import { errnoOf, TEMP_DIR_NAME, type RootGuard } from './containment.js';
 import { Handles, type Held, hold, O_PATH } from './handles.js';
 import { localError } from './local.errors.js';

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { FsError } from '../../core/errors.js';
 import { wantedSpan } from '../shared/range.js';
 import { defineDriver } from '../define-driver.js';
-import type { Driver, DriverContext, Entry, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
+import type { Driver, DriverContext, Entry, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { cleanTempDir, openTempDir, renameIntoPlace, streamToTemp, tempName, type WrittenFile, writeBufferToTemp } from './atomic-write.js';
 import { isSmallBody, readSmallBody } from '../../core/small-body.js';
 import { errnoOf, isInside, type Place, RootGuard } from './containment.js';

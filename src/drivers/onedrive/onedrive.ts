@@ -14,7 +14,7 @@ import type { TokenManager } from '../shared/oauth/index.js';
 import { baseName, checkTransfer, ifFound, mustExist, parentOf } from '../shared/rel-path.js';
 import { requestError } from '../shared/request-error.js';
 import type { RestCall, RestClient } from '../shared/rest.js';
-import type { Driver, DriverContext, Entry, Link, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
+import type { Driver, DriverContext, Entry, Link, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { graphError } from './onedrive.errors.js';
 import { onedriveOptions, REGIONS, type OnedriveOptions } from './options.js';
 import { CHUNK_UNIT, uploadSession } from './upload.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Entry } from '../types.js';
+import type { Entry } from '../../core/storage/index.js';
 
 /** A driveItem of Microsoft Graph (the fields this driver reads). */
 export const graphItem = z.object({

@@ -1,4 +1,4 @@
-import type { OptionsOf } from '../types.js';
+import type { OptionsOf } from '../../core/storage/index.js';
 
 /** S3 options, with AList's keys so an AList S3 storage carries over. */
 export const s3Options = {

@@ -4,7 +4,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { FsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
-import type { ByteRange, Driver, DriverContext, Entry, Link, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
+import type { ByteRange, Driver, DriverContext, Entry, Link, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { createS3Client, type OwnedS3Client } from './client.js';
 import { baseName, KeyMap } from './keys.js';
 import { listPages, type Lister } from './listing.js';

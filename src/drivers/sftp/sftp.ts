@@ -8,7 +8,7 @@ import { baseName } from '../shared/rel-path.js';
 import { Retry } from '../shared/retry.js';
 import { defineDriver } from '../define-driver.js';
 import { SessionPool } from '../shared/session-pool.js';
-import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
+import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { ops, sftpSessionFactory, type SftpConnectSettings, type SftpSession } from './session.js';
 import { SFTP_STATUS, sftpError, sftpStatus } from './sftp.errors.js';
 import { kind, listEntries, mkdirp, removeTree, statOrUndefined, toEntry } from './tree.js';

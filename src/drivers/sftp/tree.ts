@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { Attributes, Stats } from 'ssh2';
 import { FsError } from '../../core/errors.js';
-import type { Entry } from '../types.js';
+import type { Entry } from '../../core/storage/index.js';
 import { ops, type SftpSession } from './session.js';
 import { SFTP_STATUS, sftpError, sftpStatus } from './sftp.errors.js';
 

@@ -1,5 +1,5 @@
 import { FsError } from '../../core/errors.js';
-import type { DriverContext, DriverStatus } from '../types.js';
+import type { DriverContext, DriverStatus } from '../../core/storage/index.js';
 import { HttpClient } from './http.js';
 import { oauthRoute, onlineRoute, TokenManager, type RefreshRoute, type TokenStatus } from './oauth/index.js';
 import { RestClient, type RestClientOptions } from './rest.js';

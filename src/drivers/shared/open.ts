@@ -2,7 +2,7 @@ import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import { FsError } from '../../core/errors.js';
 import type { AnyDriverDefinition } from '../define-driver.js';
-import type { ConnectionStats, Driver, TokenStore } from '../types.js';
+import type { ConnectionStats, Driver, TokenStore } from '../../core/storage/index.js';
 
 export interface OpenDriverEnv {
   logger: Logger;

@@ -1,6 +1,6 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { FsError } from '../../core/errors.js';
-import type { ByteRange } from '../types.js';
+import type { ByteRange } from '../../core/storage/index.js';
 
 export interface Span {
   start: number;

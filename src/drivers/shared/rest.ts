@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { FsError } from '../../core/errors.js';
-import type { ByteRange, ReadResult } from '../types.js';
+import type { ByteRange, ReadResult } from '../../core/storage/index.js';
 import { discard, header, retryAfterMs, type HttpClient, type HttpResponse } from './http.js';
 import { fitToSpan, parseContentRange, wantedSpan } from './range.js';
 import { requestError } from './request-error.js';

@@ -10,7 +10,7 @@ import { discard, header, HttpClient, type HttpRequest, type HttpResponse } from
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
 import { baseName, checkTransfer, parentOf } from '../shared/rel-path.js';
 import { Retry } from '../shared/retry.js';
-import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../types.js';
+import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { webdavOptions, type WebdavOptions } from './options.js';
 import { parseMultistatus, PROPFIND_BODY, type DavResource } from './propfind.js';
 import { DavUrls, isUploadTemp } from './urls.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuditLog, auditDetail } from '../../auth/audit.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { looseInt, parseInput } from './context.js';
 import { ok } from './errors.js';
 

@@ -4,7 +4,7 @@ import { compileHide } from '../../auth/metas.js';
 import { normalizePath } from '../../core/paths.js';
 import { ConflictError } from '../../db/errors.js';
 import type { MetaInput, MetaRecord } from '../../db/repositories/index.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { looseBool, looseInt, parseInput } from './context.js';
 import { ApiError, ok } from './errors.js';
 

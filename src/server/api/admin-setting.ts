@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SettingRecord } from '../../db/repositories/index.js';
 import { SettingFlag } from '../../settings/defaults.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { parseInput } from './context.js';
 import { ApiError, ok } from './errors.js';
 

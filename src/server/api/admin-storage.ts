@@ -5,7 +5,7 @@ import { normalizePath } from '../../core/paths.js';
 import { ConflictError } from '../../db/errors.js';
 import type { StorageInput, StorageRecord } from '../../db/repositories/index.js';
 import { mountHealth } from '../../observability/health.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { looseBool, looseInt, parseInput } from './context.js';
 import { ApiError, ok } from './errors.js';
 

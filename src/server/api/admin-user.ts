@@ -4,7 +4,7 @@ import { hashPassword } from '../../auth/passwords.js';
 import { normalizePath } from '../../core/paths.js';
 import { ConflictError } from '../../db/errors.js';
 import { UserRole, type UserPatch } from '../../db/repositories/index.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { looseBool, looseInt, parseInput } from './context.js';
 import { ApiError, ok } from './errors.js';
 import { userView } from './users-view.js';

@@ -5,7 +5,7 @@ import { type Principal, isGuest } from '../../auth/principal.js';
 import { generateTotp } from '../../auth/totp.js';
 import { ConflictError } from '../../db/errors.js';
 import type { UserPatch } from '../../db/repositories/index.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { parseInput, principal } from './context.js';
 import { ApiError, ok } from './errors.js';
 import { userView } from './users-view.js';

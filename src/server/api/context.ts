@@ -7,7 +7,7 @@ import { FsError } from '../../core/errors.js';
 import { boolish, numberish } from '../../core/input.js';
 import { UserRole } from '../../db/repositories/index.js';
 import { joinPath } from '../../core/paths.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { ApiError } from './errors.js';
 
 export type AuthLevel = 'none' | 'guest' | 'user' | 'admin';

@@ -4,7 +4,7 @@ import type { Principal } from '../../auth/principal.js';
 import { isFsError } from '../../core/errors.js';
 import { joinPath, parentPath } from '../../core/paths.js';
 import type { VEntry } from '../../core/virtual-fs.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { allow, apiUrl, encodePath, looseBool, looseInt, parseInput, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 import { type Signer, objType, signer, sortEntries, toObject } from './objects.js';

@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import { decodePathComponent } from '../../core/paths.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { allow, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 

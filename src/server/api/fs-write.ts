@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AuthMessages } from '../../auth/errors.js';
 import { checkName, joinPath, parentPath } from '../../core/paths.js';
 import { CONFLICT_POLICIES, type ConflictPolicy } from '../../tasks/states.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { taskInfo } from './tasks.js';
 import { allow, looseBool, parseInput, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { adminAuditRoutes, auditHook } from './admin-audit.js';
 import { adminMetaRoutes } from './admin-meta.js';
 import { adminSettingRoutes } from './admin-setting.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../../auth/principal.js';
 import { FINAL_STATES, TASK_KINDS, TaskState, type TaskKind, UNDONE_STATES } from '../../tasks/states.js';
 import type { TaskRecord } from '../../tasks/store.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { principal } from './context.js';
 import { ApiError, ok } from './errors.js';
 

@@ -4,7 +4,7 @@ import { AuthError } from '../../auth/errors.js';
 import { tokenView } from '../../auth/api-token-service.js';
 import { isGuest } from '../../auth/principal.js';
 import { numberish } from '../../core/input.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { looseInt, parseInput, principal } from './context.js';
 import { ok } from './errors.js';
 

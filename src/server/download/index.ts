@@ -4,7 +4,7 @@ import { verifySign } from '../../auth/sign.js';
 import { isFsError } from '../../core/errors.js';
 import { isUpstreamFailure } from '../../core/guard.js';
 import { decodePathComponent, normalizePath } from '../../core/paths.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { API_CODES, ApiError } from '../api/errors.js';
 import { serveFile } from '../http/serve-file.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type MountHealth, mountHealth } from '../../observability/health.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { observerCheck } from './observer.js';
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { MOUNT_STATES } from '../../core/mount.js';
 import { TASK_KINDS, TaskState } from '../../tasks/states.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { observerCheck } from './observer.js';
 
 

@@ -5,7 +5,7 @@ import { looksLikeApiToken } from '../../auth/api-tokens.js';
 import { userLockedMessage } from '../../auth/auth-service.js';
 import { AuthError, AuthMessages } from '../../auth/errors.js';
 import type { Principal } from '../../auth/principal.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { DavError, unauthorized } from './errors.js';
 
 export interface Authenticated {

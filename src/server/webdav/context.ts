@@ -3,7 +3,7 @@ import type { Action, Refusal } from '../../auth/gate.js';
 import { type Principal, isGuest } from '../../auth/principal.js';
 import { isFsError } from '../../core/errors.js';
 import { decodePathComponent, joinPath, normalizePath } from '../../core/paths.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { DavError, unauthorized } from './errors.js';
 
 /** Settings of the WebDAV front door. */

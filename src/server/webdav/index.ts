@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { DavAuth } from './auth.js';
 import { type DavOptions, type DavRequest, pathFromUrl, toVirtual } from './context.js';
 import { copyOrMove } from './copy-move.js';

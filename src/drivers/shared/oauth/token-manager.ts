@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { FsError } from '../../../core/errors.js';
-import type { DriverStatus, TokenStore } from '../../types.js';
+import type { DriverStatus, TokenStore } from '../../../core/storage/index.js';
 import { DEFAULT_POLICY, RefreshPolicy, type RefreshPolicyOptions } from './policy.js';
 import { RefreshRejected, type RefreshRoute } from './routes.js';
 import { fromPersisted, seedFingerprint, seedTokens, toPersisted, type TokenSet } from './state.js';

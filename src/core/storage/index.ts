@@ -84,6 +84,34 @@ export interface Driver {
   status?(): DriverStatus;
 }
 
+/** The optional methods of the contract, each with how core calls it (see core/instrument.ts). */
+export type OptionalDriverMethod = { [K in keyof Driver]-?: undefined extends Driver[K] ? K : never }[keyof Driver];
+
+/**
+ * How core calls each optional method: `timed` under the mount's breaker and deadline (metadata
+ * calls), `untimed` under the breaker only (uploads take as long as their bodies), `direct` as is
+ * (lifecycle and local status). Typed over every optional method: a new one does not compile until
+ * it says how it is called, so instrumentation, conformance and capability lists cannot drift.
+ */
+export const OPTIONAL_DRIVER_METHODS: Readonly<Record<OptionalDriverMethod, 'timed' | 'untimed' | 'direct'>> = Object.freeze({
+  init: 'direct',
+  close: 'direct',
+  write: 'untimed',
+  mkdir: 'timed',
+  remove: 'timed',
+  move: 'timed',
+  copy: 'timed',
+  link: 'timed',
+  about: 'timed',
+  connectionStats: 'direct',
+  status: 'direct',
+});
+
+/** The capabilities a driver instance has: the optional methods it implements. */
+export function capabilities(driver: Driver): OptionalDriverMethod[] {
+  return (Object.keys(OPTIONAL_DRIVER_METHODS) as OptionalDriverMethod[]).filter((m) => typeof driver[m] === 'function');
+}
+
 export interface DriverStatus {
   /** Set while the driver serves with a fallback in use (e.g. a secondary token route). */
   degraded?: string;

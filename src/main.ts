@@ -221,7 +221,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     metas,
     gate,
     repos,
-    tasks: { store: taskStore, runner: taskRunner },
+    tasks: { store: taskStore, runner: taskRunner, stagingDir: join(config.data, 'temp', 'uploads') },
     drivers: driverCatalog(drivers.all()),
     checkDatabase: async () => {
       await repos.settings.get('__ping__');

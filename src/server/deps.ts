@@ -26,7 +26,7 @@ export interface AppDeps {
   gate: Gate;
   repos: Repositories;
   /** The durable task queue and this instance's runner. */
-  tasks: { store: TaskStore; runner: TaskRunner };
+  tasks: { store: TaskStore; runner: TaskRunner; stagingDir: string };
   drivers: DriverCatalog;
   /** Resolves when the database answers. */
   checkDatabase(): Promise<void>;

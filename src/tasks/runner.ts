@@ -4,6 +4,7 @@ import type { VirtualFs } from '../core/virtual-fs.js';
 import { TaskState, isFinal } from './states.js';
 import type { NewTask, TaskItem, TaskRecord, TaskStore } from './store.js';
 import { itemPaths, planTree, removeMovedFolders, runTransferItem } from './transfer.js';
+import { planUpload, runUploadItem } from './upload.js';
 
 export interface RunnerLogger {
   info(obj: object, msg: string): void;
@@ -108,6 +109,21 @@ export class TaskRunner {
     return task;
   }
 
+  /**
+   * Resolves with the task once it reached a final state (for doors whose clients wait, such as
+   * WebDAV COPY). The task does not depend on the waiter: if `signal` aborts (the client went
+   * away), waiting stops and the task runs on.
+   */
+  async waitFor(id: string, signal?: AbortSignal): Promise<TaskRecord | undefined> {
+    const every = Math.min(200, this.options.pollMs);
+    for (;;) {
+      const t = await this.store.get(id);
+      if (!t || isFinal(t.state)) return t;
+      if (signal?.aborted) return t;
+      await new Promise((r) => setTimeout(r, every));
+    }
+  }
+
   /** Looks at the queue soon (a task was added, retried or an item finished). */
   wake(): void {
     if (!this.stopped) this.schedule(0);
@@ -156,10 +172,15 @@ export class TaskRunner {
     return this.options.concurrency - this.running.size - this.planning;
   }
 
+  /** The virtual paths an item touches (an upload's source is its staged local file, not a storage). */
+  private touched(task: TaskRecord, item?: TaskItem): string[] {
+    const { src, dst } = item ? itemPaths(task, item) : { src: task.src, dst: task.dst };
+    return task.kind === 'upload' ? [dst] : [src, dst];
+  }
+
   private mountKeys(task: TaskRecord, item?: TaskItem): number[] {
-    const paths = item ? itemPaths(task, item) : { src: task.src, dst: task.dst };
     const keys: number[] = [];
-    for (const p of [paths.src, paths.dst]) {
+    for (const p of this.touched(task, item)) {
       const id = this.fs.mountOf(p)?.spec.id;
       if (id !== undefined && !keys.includes(id)) keys.push(id);
     }
@@ -177,15 +198,13 @@ export class TaskRunner {
 
   /** Whether a storage this item touches has its breaker open or half-open (failing as a whole). */
   private storageDown(task: TaskRecord, item: TaskItem): boolean {
-    const { src, dst } = itemPaths(task, item);
-    for (const p of [src, dst]) if ((this.fs.mountOf(p)?.guard.state() ?? 'closed') !== 'closed') return true;
+    for (const p of this.touched(task, item)) if ((this.fs.mountOf(p)?.guard.state() ?? 'closed') !== 'closed') return true;
     return false;
   }
 
   /** Whether a storage this item touches refuses its credentials or is disabled. */
   private refused(task: TaskRecord, item: TaskItem): boolean {
-    const { src, dst } = itemPaths(task, item);
-    for (const p of [src, dst]) {
+    for (const p of this.touched(task, item)) {
       const state = this.fs.mountOf(p)?.status().state;
       if (state === 'needs_reauth' || state === 'disabled') return true;
     }
@@ -227,15 +246,12 @@ export class TaskRunner {
     const stop = () => abort.abort();
     this.lifetime.signal.addEventListener('abort', stop, { once: true });
     try {
-      await planTree(
-        this.fs,
-        task.src,
-        async (items) => {
-          await this.store.addItems(task.id, items);
-          if (!(await this.store.renewTask(task.id, this.options.holder, this.options.leaseMs))) abort.abort();
-        },
-        abort.signal,
-      );
+      const onBatch = async (items: Parameters<TaskStore['addItems']>[1]) => {
+        await this.store.addItems(task.id, items);
+        if (!(await this.store.renewTask(task.id, this.options.holder, this.options.leaseMs))) abort.abort();
+      };
+      if (task.kind === 'upload') await onBatch(await planUpload(task));
+      else await planTree(this.fs, task.src, (items) => onBatch([...items]), abort.signal);
       if (await this.store.finishPlanning(task.id, this.options.holder)) {
         this.logger.info({ task: task.id, kind: task.kind }, 'task planned');
         // An empty source tree has nothing to run: it is done at once.
@@ -255,7 +271,8 @@ export class TaskRunner {
   private async execute(run: Running): Promise<void> {
     const { task, item } = run;
     try {
-      const outcome = await runTransferItem(this.fs, task, item, (b) => (run.bytes = b), run.abort.signal);
+      const runItem = task.kind === 'upload' ? runUploadItem : runTransferItem;
+      const outcome = await runItem(this.fs, task, item, (b) => (run.bytes = b), run.abort.signal);
       if (await this.store.itemDone(item.id, this.options.holder, outcome.skipped)) await this.settleIfDrained(task);
     } catch (err) {
       if (run.abort.signal.aborted) {

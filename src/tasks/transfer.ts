@@ -1,7 +1,7 @@
-import { Transform } from 'node:stream';
 import { FsError, isFsError } from '../core/errors.js';
 import { baseName, joinPath, parentPath } from '../core/paths.js';
 import type { VEntry, VirtualFs } from '../core/virtual-fs.js';
+import { counted } from '../lib/counted.js';
 import type { ConflictPolicy } from './states.js';
 import type { PlannedItem, TaskItem, TaskRecord } from './store.js';
 
@@ -110,22 +110,14 @@ export async function runTransferItem(
     }
   }
   const r = await fs.read(src, { signal });
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      onBytes(bytes);
-      cb(null, chunk);
-    },
-  });
-  r.stream.on('error', (err) => counter.destroy(err));
-  r.stream.pipe(counter);
+  const body = counted(r.stream, onBytes);
   let written: VEntry;
   try {
-    written = await fs.write(target, counter, { size: r.size ?? source.size, mtime: source.mtime, signal });
+    written = await fs.write(target, body.stream, { size: r.size ?? source.size, mtime: source.mtime, signal });
   } finally {
     r.stream.destroy();
   }
+  const bytes = body.count();
   if (bytes !== source.size) {
     throw new FsError('upstream_error', `read ${bytes} of ${source.size} bytes from ${src}`, { retryable: true });
   }

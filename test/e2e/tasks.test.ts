@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -224,5 +225,59 @@ describe('tasks: copy and move across storages', () => {
     expect(text).toMatch(/^filebridge_task_retries \d+$/m);
     expect(text).toMatch(/^filebridge_task_queue_depth\{mount="\/b"\} \d+$/m);
     for (const state of MOUNT_STATES) expect(text).toContain(`filebridge_mount_state{mount="/a",driver="Local",state="${state}"}`);
+  });
+
+  it('WebDAV COPY and MOVE across storages run on the engine while the client waits, and show as tasks', async () => {
+    const src = join(work, 'a', 'dav-tree');
+    mkdirSync(join(src, 'inner'), { recursive: true });
+    for (let i = 0; i < 8; i++) writeFileSync(join(src, 'inner', `x${i}.bin`), randomBytes(3000 + i));
+    const before = tree(src);
+    const auth = { authorization: `Bearer ${server.settings.get('token')}` };
+    const copied = await fetch(`${server.url}/dav/a/dav-tree`, { method: 'COPY', headers: { ...auth, destination: `${server.url}/dav/b/dav-tree` } });
+    expect(copied.status).toBe(201);
+    expect(tree(join(work, 'b', 'dav-tree'))).toEqual(before);
+    const done = (await admin.get<TaskInfo[]>('/api/task/copy/done')).data;
+    expect(done.find((t) => t.name === 'copy /a/dav-tree to /b/dav-tree (WebDAV)')).toMatchObject({ state: TaskState.Succeeded });
+    const moved = await fetch(`${server.url}/dav/a/dav-tree`, { method: 'MOVE', headers: { ...auth, destination: `${server.url}/dav/short/dav-tree`, overwrite: 'T' } });
+    expect(moved.status).toBe(201);
+    expect(existsSync(src)).toBe(false);
+    expect(tree(join(work, 'c', 'dav-tree'))).toEqual(before);
+  });
+
+  it('As-Task uploads are staged and committed by a durable upload task; a body too big for the staging folder is refused before a byte lands', async () => {
+    const body = randomBytes(300_000);
+    const res = await fetch(`${server.url}/api/fs/put`, {
+      method: 'PUT',
+      headers: { authorization: admin.token, 'file-path': encodeURIComponent('/b/uploads/big one.bin'), 'as-task': 'true' },
+      body,
+    });
+    const r = (await res.json()) as { code: number; data: { task: TaskInfo } };
+    expect(r.code).toBe(200);
+    expect(r.data.task).toMatchObject({ name: 'upload big one.bin to [/b](/uploads/big one.bin)', creator: 'admin' });
+    const done = await finished(admin, 'upload', r.data.task.id);
+    expect(done).toMatchObject({ state: TaskState.Succeeded, total_bytes: body.length });
+    expect(readFileSync(join(work, 'b', 'uploads', 'big one.bin')).equals(body)).toBe(true);
+    const staging = join(server.dataDir, 'temp', 'uploads');
+    expect(readdirSync(staging)).toEqual([]);
+
+    // 1 PB announced: refused with 507 before the body is read; nothing staged, nothing written.
+    const refused = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const u = new URL(`${server.url}/api/fs/put`);
+      const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'PUT', headers: { authorization: admin.token, 'file-path': encodeURIComponent('/b/uploads/huge.bin'), 'as-task': 'true', 'content-length': String(10 ** 15) } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+      });
+      req.on('error', reject);
+      req.write(randomBytes(1000));
+    });
+    expect(refused.status).toBe(200);
+    expect(JSON.parse(refused.text)).toMatchObject({ code: 507 });
+    expect(JSON.parse(refused.text).message).toMatch(/not enough free space in the staging folder/);
+    expect(readdirSync(staging)).toEqual([]);
+    expect(existsSync(join(work, 'b', 'uploads', 'huge.bin'))).toBe(false);
   });
 });

@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
-import { decodePathComponent } from '../../core/paths.js';
+import { baseName, decodePathComponent } from '../../core/paths.js';
+import { stageUpload } from '../../tasks/upload.js';
 import type { AppDeps } from '../deps.js';
 import { allow, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
+import { taskInfo } from './tasks.js';
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -43,10 +44,6 @@ function uploadTarget(deps: AppDeps, p: Principal, req: FastifyRequest, bodySize
   };
 }
 
-function taskView(t: UploadTarget) {
-  return { task: { id: randomUUID(), name: `upload ${t.path}`, state: 2, status: 'done', progress: 100, error: '' } };
-}
-
 /** PUT /api/fs/put (raw streamed body) and PUT /api/fs/form (multipart field `file`). */
 export function fsUploadRoutes(deps: AppDeps) {
   async function store(t: UploadTarget, body: Readable, req: FastifyRequest) {
@@ -55,8 +52,23 @@ export function fsUploadRoutes(deps: AppDeps) {
       if (!req.raw.complete) abort.abort();
     });
     if (!t.overwrite && (await deps.fs.exists(t.path))) throw new ApiError(403, 'file exists');
+    if (t.asTask) {
+      // AList's As-Task: the body is staged on this server's disk and a durable task commits it.
+      const staged = await stageUpload(deps.tasks.stagingDir, body, t.size, abort.signal);
+      const mount = deps.fs.mountOf(t.path);
+      const p = principal(req);
+      const task = await deps.tasks.runner.submit({
+        kind: 'upload',
+        name: `upload ${baseName(t.path)} to [${mount?.path ?? '/'}](${mount ? t.path.slice(mount.path.length) || '/' : t.path})`,
+        creator: { id: p.user.id, name: p.user.username, role: p.user.role },
+        src: staged.file,
+        dst: t.path,
+        options: { conflict: 'overwrite' },
+      });
+      return ok({ task: taskInfo(task) });
+    }
     await deps.fs.write(t.path, body, { size: t.size, mtime: t.mtime, overwrite: t.overwrite, signal: abort.signal });
-    return ok(t.asTask ? taskView(t) : null);
+    return ok(null);
   }
 
   return async (app: FastifyInstance) => {

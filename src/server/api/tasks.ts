@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../../auth/principal.js';
 import { FINAL_STATES, TASK_KINDS, TaskState, type TaskKind, UNDONE_STATES } from '../../tasks/states.js';
 import type { TaskRecord } from '../../tasks/store.js';
+import { dropStaged } from '../../tasks/upload.js';
 import type { AppDeps } from '../deps.js';
 import { principal } from './context.js';
 import { ApiError, ok } from './errors.js';
@@ -75,7 +76,7 @@ export function taskRoutes(deps: AppDeps) {
     else if (action === 'delete') {
       // A task still running is cancelled first; it is deleted once it has stopped.
       if (!FINAL_STATES.includes(t.state)) await store.cancel(t.id);
-      await store.delete([t.id]);
+      if ((await store.delete([t.id])) > 0) await dropStaged(t);
     } else await store.retry(t.id);
     runner.wake();
   }
@@ -111,7 +112,9 @@ export function taskRoutes(deps: AppDeps) {
         const clear = (states: readonly number[]) => async (req: FastifyRequest) => {
           const p = principal(req);
           if (!deps.gate.mayTouchTask(p, p.user.id, true)) throw new ApiError(403, 'a read-only token cannot change tasks');
-          await store.delete((await mine(p, kind, states)).map((t) => t.id));
+          const doomed = await mine(p, kind, states);
+          await store.delete(doomed.map((t) => t.id));
+          for (const t of doomed) await dropStaged(t);
           return ok();
         };
         app.post(`${base}/clear_done`, user, clear(FINAL_STATES));

@@ -1,5 +1,7 @@
 import type { FastifyReply } from 'fastify';
+import { FsError } from '../../core/errors.js';
 import { isWithin, parentPath } from '../../core/paths.js';
+import { TaskState } from '../../tasks/states.js';
 import { type DavRequest, allow, header, pathFromReference } from './context.js';
 import { DavError } from './errors.js';
 import type { DavLocks, LockTarget } from './locks.js';
@@ -35,7 +37,32 @@ function transferOf(dav: DavRequest, move: boolean): Transfer {
   return { dest, overwrite: ow === 'T', depth: d };
 }
 
-/** COPY and MOVE (RFC 4918 §9.8, §9.9): across mounts by streaming; 201 new, 204 replaced, 412 for Overwrite: F. */
+/**
+ * A copy or move across storages runs on the task engine (durable, resumable, visible in the task
+ * routes and the UI) while the client waits for it; a client that goes away leaves it running.
+ */
+async function throughTaskEngine(dav: DavRequest, reply: FastifyReply, move: boolean, dest: string): Promise<void> {
+  const { runner } = dav.deps.tasks;
+  const p = dav.principal;
+  const task = await runner.submit({
+    kind: move ? 'move' : 'copy',
+    name: `${move ? 'move' : 'copy'} ${dav.path} to ${dest} (WebDAV)`,
+    creator: { id: p.user.id, name: p.user.username, role: p.user.role },
+    src: dav.path,
+    dst: dest,
+    options: { conflict: 'overwrite' },
+  });
+  const gone = new AbortController();
+  // The response closes before it was sent only when the client went away.
+  const onClose = () => gone.abort();
+  reply.raw.once('close', onClose);
+  const done = await runner.waitFor(task.id, gone.signal).finally(() => reply.raw.off('close', onClose));
+  if (done?.state === TaskState.Succeeded) return;
+  if (gone.signal.aborted) throw new FsError('aborted', `the client went away; task ${task.id} runs on`);
+  throw new FsError('upstream_error', `${move ? 'move' : 'copy'} task ${task.id} ${done?.status ?? 'vanished'}: ${done?.error ?? ''}`);
+}
+
+/** COPY and MOVE (RFC 4918 §9.8, §9.9): across mounts on the task engine; 201 new, 204 replaced, 412 for Overwrite: F. */
 export async function copyOrMove(dav: DavRequest, reply: FastifyReply, locks: DavLocks) {
   const move = dav.req.method === 'MOVE';
   const t = transferOf(dav, move);
@@ -58,7 +85,14 @@ export async function copyOrMove(dav: DavRequest, reply: FastifyReply, locks: Da
     await repos.davProps.removeTree(t.dest);
     await locks.repo.removeTree(t.dest);
   }
-  if (move) {
+  const acrossStorages = fs.mountOf(dav.path) !== fs.mountOf(t.dest) && !(src.isDir && t.depth === '0' && !move);
+  if (acrossStorages) {
+    await throughTaskEngine(dav, reply, move, t.dest);
+    if (move) {
+      await repos.davProps.moveTree(dav.path, t.dest);
+      await locks.repo.removeTree(dav.path);
+    } else await repos.davProps.copyTree(dav.path, t.dest);
+  } else if (move) {
     await fs.move(dav.path, t.dest, { overwrite: true });
     await repos.davProps.moveTree(dav.path, t.dest);
     await locks.repo.removeTree(dav.path);

@@ -31,6 +31,7 @@ import { openDriver } from './drivers/shared/open.js';
 import type { TokenStore } from './core/storage/index.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './server/app.js';
+import { FileService } from './services/files.js';
 import { TaskRunner } from './tasks/runner.js';
 import { TaskStore } from './tasks/store.js';
 import { SettingsService } from './settings/settings-service.js';
@@ -199,6 +200,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const auditRetention = new AuditRetention(repos.audit, config.audit_retention_days, logger, now);
   await auditRetention.start();
   await mounts.start();
+  const files = new FileService(fs, repos.davProps);
   const taskStore = new TaskStore(database.db, database.engine);
   const taskRunner = new TaskRunner(taskStore, fs, logger, {
     holder: config.instance_id || `${hostname()}:${resolve(config.data)}`,
@@ -208,6 +210,10 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     pollMs: config.task_poll_ms,
     maxAttempts: config.task_max_attempts,
     retryBaseMs: config.task_retry_ms,
+    afterSuccess: async (t) => {
+      if (t.kind === 'move') await files.moved(t.src, t.dst);
+      else if (t.kind === 'copy') await files.copied(t.src, t.dst);
+    },
   });
   await taskRunner.start();
   const app = await createApp({
@@ -221,6 +227,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     metas,
     gate,
     repos,
+    files,
     tasks: { store: taskStore, runner: taskRunner, stagingDir: join(config.data, 'temp', 'uploads') },
     drivers: driverCatalog(drivers.all()),
     checkDatabase: async () => {

@@ -26,6 +26,8 @@ export interface RunnerOptions {
   maxAttempts: number;
   /** First retry delay; doubled per attempt, capped at 5 minutes, or the upstream's Retry-After when longer. */
   retryBaseMs: number;
+  /** Told once a task succeeded, before it is marked so (e.g. to move WebDAV properties along). */
+  afterSuccess?: (task: TaskRecord) => Promise<void>;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: Omit<RunnerOptions, 'holder'> = {
@@ -314,6 +316,13 @@ export class TaskRunner {
         await removeMovedFolders(this.fs, task, folders);
       } catch (err) {
         this.logger.warn({ task: task.id, err: message(err) }, 'moved folders could not be removed');
+      }
+    }
+    if (now.failedItems === 0 && now.state === TaskState.Running && this.options.afterSuccess) {
+      try {
+        await this.options.afterSuccess(task);
+      } catch (err) {
+        this.logger.warn({ task: task.id, err: message(err) }, 'after-task work failed');
       }
     }
     const final = await this.store.settle(task.id);

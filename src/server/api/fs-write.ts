@@ -57,7 +57,7 @@ export function fsWriteRoutes(deps: AppDeps) {
       const path = userPath(p, body.path);
       const target = joinPath(parentPath(path), childName(body.name));
       allow(deps, req, p, { action: 'rename', path, target, password: body.password });
-      await deps.fs.move(path, target, { overwrite: body.overwrite });
+      await deps.files.move(path, target, { overwrite: body.overwrite });
       return ok();
     });
 
@@ -67,7 +67,7 @@ export function fsWriteRoutes(deps: AppDeps) {
       const dir = userPath(p, body.src_dir);
       const pairs = body.rename_objects.map((r) => [joinPath(dir, childName(r.src_name)), joinPath(dir, childName(r.new_name))] as const);
       for (const [path, target] of pairs) allow(deps, req, p, { action: 'rename', path, target, password: body.password });
-      for (const [path, target] of pairs) await deps.fs.move(path, target);
+      for (const [path, target] of pairs) await deps.files.move(path, target);
       return ok();
     });
 
@@ -105,7 +105,7 @@ export function fsWriteRoutes(deps: AppDeps) {
             tasks.push(taskInfo(t));
             continue;
           }
-          const run = route === 'move' ? deps.fs.move.bind(deps.fs) : deps.fs.copy.bind(deps.fs);
+          const run = route === 'move' ? deps.files.move.bind(deps.files) : deps.files.copy.bind(deps.files);
           await run(from, to, { overwrite: body.overwrite });
         }
         if (tasks.length > 0) return ok({ message: `Successfully created ${tasks.length} ${route} task(s)`, tasks });
@@ -119,7 +119,7 @@ export function fsWriteRoutes(deps: AppDeps) {
       const dir = userPath(p, body.dir);
       const paths = names(body.names).map((name) => joinPath(dir, name));
       for (const path of paths) allow(deps, req, p, { action: 'remove', path, password: body.password });
-      for (const path of paths) await deps.fs.remove(path, { recursive: true });
+      for (const path of paths) await deps.files.remove(path);
       return ok();
     });
 

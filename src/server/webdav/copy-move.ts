@@ -87,11 +87,9 @@ export async function copyOrMove(dav: DavRequest, reply: FastifyReply, locks: Da
   }
   const acrossStorages = fs.mountOf(dav.path) !== fs.mountOf(t.dest) && !(src.isDir && t.depth === '0' && !move);
   if (acrossStorages) {
+    // The task carries the dead properties along when it succeeds (FileService).
     await throughTaskEngine(dav, reply, move, t.dest);
-    if (move) {
-      await repos.davProps.moveTree(dav.path, t.dest);
-      await locks.repo.removeTree(dav.path);
-    } else await repos.davProps.copyTree(dav.path, t.dest);
+    if (move) await locks.repo.removeTree(dav.path);
   } else if (move) {
     await fs.move(dav.path, t.dest, { overwrite: true });
     await repos.davProps.moveTree(dav.path, t.dest);

@@ -32,6 +32,7 @@ import type { TokenStore } from './core/storage/index.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './server/app.js';
 import { FileService } from './services/files.js';
+import { StorageService } from './services/storages.js';
 import { TaskRunner } from './tasks/runner.js';
 import { TaskStore } from './tasks/store.js';
 import { SettingsService } from './settings/settings-service.js';
@@ -201,6 +202,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   await auditRetention.start();
   await mounts.start();
   const files = new FileService(fs, repos.davProps);
+  const catalog = driverCatalog(drivers.all());
   const taskStore = new TaskStore(database.db, database.engine);
   const taskRunner = new TaskRunner(taskStore, fs, logger, {
     holder: config.instance_id || `${hostname()}:${resolve(config.data)}`,
@@ -228,8 +230,9 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     gate,
     repos,
     files,
+    storages: new StorageService(repos.storages, catalog),
     tasks: { store: taskStore, runner: taskRunner, stagingDir: join(config.data, 'temp', 'uploads') },
-    drivers: driverCatalog(drivers.all()),
+    drivers: catalog,
     checkDatabase: async () => {
       await repos.settings.get('__ping__');
     },

@@ -1,13 +1,17 @@
 import { SecretBox } from '../auth/secrets.js';
 import { Command } from 'commander';
 import type { Repositories, StorageRecord } from '../db/repositories/index.js';
+import { StorageRefusal, StorageService } from '../services/storages.js';
 import { type CommandContext, dataOptions } from './context.js';
 
+/** A storage by id or mount path; the CLI's own words when there is none. */
 async function findStorage(repos: Repositories, ref: string): Promise<StorageRecord> {
-  const byId = /^\d+$/.test(ref) ? await repos.storages.get(Number(ref)) : undefined;
-  const found = byId ?? (await repos.storages.getByMountPath(ref.startsWith('/') ? ref : `/${ref}`));
-  if (!found) throw new Error(`no storage with id or mount path "${ref}" (see: filebridge storage list)`);
-  return found;
+  try {
+    return await new StorageService(repos.storages).find(ref);
+  } catch (err) {
+    if (err instanceof StorageRefusal) throw new Error(`${err.message} (see: filebridge storage list)`);
+    throw err;
+  }
 }
 
 function row(cells: string[], widths: number[]): string {
@@ -72,8 +76,7 @@ export function storageCommands(ctx: CommandContext): Command {
       async (ref: string, o: { data?: string; db?: string }) => {
         await ctx.withDatabase({ data: o.data, db: o.db }, async (repos) => {
           const s = await findStorage(repos, ref);
-          if (s.disabled === disabled) return ctx.print(`storage ${s.id} (${s.mountPath}) is already ${name}d`);
-          await repos.storages.setDisabled(s.id, disabled);
+          if (!(await new StorageService(repos.storages).setEnabled(s.id, !disabled))) return ctx.print(`storage ${s.id} (${s.mountPath}) is already ${name}d`);
           ctx.print(`storage ${s.id} (${s.mountPath}) ${name}d`);
         });
       },
@@ -83,11 +86,7 @@ export function storageCommands(ctx: CommandContext): Command {
     async (ref: string, token: string, o: { data?: string; db?: string }) => {
       await ctx.withDatabase({ data: o.data, db: o.db }, async (repos) => {
         const s = await findStorage(repos, ref);
-        const addition = JSON.parse(s.addition || '{}') as Record<string, unknown>;
-        addition.refresh_token = token.trim();
-        // Stored token state first (rotated tokens of the old chain), then the addition, which bumps the config.
-        await repos.storages.saveState(s.id, '{}');
-        await repos.storages.update(s.id, { addition: JSON.stringify(addition) });
+        await new StorageService(repos.storages).setRefreshToken(s.id, token);
         ctx.print(`storage ${s.id} (${s.mountPath}): refresh token saved`);
       });
     },

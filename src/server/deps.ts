@@ -9,6 +9,7 @@ import type { MountManager } from '../core/mount-manager.js';
 import type { VirtualFs } from '../core/virtual-fs.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { FileService } from '../services/files.js';
+import type { StorageService } from '../services/storages.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import type { TaskRunner } from '../tasks/runner.js';
 import type { TaskStore } from '../tasks/store.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   /** The one authorization gate every door asks before every operation. */
   gate: Gate;
   repos: Repositories;
+  /** The storage-admin use cases (shared with the CLI). */
+  storages: StorageService;
   /** File operations with their side effects beyond the storage (WebDAV dead properties). */
   files: FileService;
   /** The durable task queue and this instance's runner. */

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { numberish } from '../../core/input.js';
-import { normalizePath } from '../../core/paths.js';
-import { ConflictError } from '../../db/errors.js';
 import type { StorageInput, StorageRecord } from '../../db/repositories/index.js';
 import { mountHealth } from '../../observability/health.js';
 import type { AppDeps } from '../deps.js';
@@ -63,20 +61,13 @@ export function adminStorageRoutes(deps: AppDeps) {
     };
   }
 
-  function toInput(b: StorageBody, addition: Record<string, unknown>): StorageInput {
+  function toInput(b: StorageBody): Omit<StorageInput, 'addition'> {
     return {
-      mountPath: normalizePath(b.mount_path), driver: b.driver, order: b.order, cacheExpiration: b.cache_expiration,
-      addition: JSON.stringify(addition), remark: b.remark, disabled: b.disabled, enableSign: b.enable_sign,
+      mountPath: b.mount_path, driver: b.driver, order: b.order, cacheExpiration: b.cache_expiration,
+      remark: b.remark, disabled: b.disabled, enableSign: b.enable_sign,
       orderBy: b.order_by, orderDirection: b.order_direction, extractFolder: b.extract_folder, webProxy: b.web_proxy,
       webdavPolicy: b.webdav_policy, downProxyUrl: b.down_proxy_url,
     };
-  }
-
-  function checkOptions(driver: string, addition: Record<string, unknown>): Record<string, unknown> {
-    if (!deps.drivers.get(driver)) throw new ApiError(400, `driver [${driver}] not found`);
-    const checked = deps.drivers.check(driver, addition);
-    if (!checked.ok) throw new ApiError(400, `invalid ${driver} options: ${checked.problems.join('; ')}`);
-    return checked.value;
   }
 
   /** Applies the change to the live mounts and waits (bounded) for the new mount's first attempt. */
@@ -89,12 +80,6 @@ export function adminStorageRoutes(deps: AppDeps) {
     return s.state === 'error' || s.state === 'needs_reauth' ? (s.error ?? s.state) : undefined;
   }
 
-  async function getOr404(id: number): Promise<StorageRecord> {
-    const s = await deps.repos.storages.get(id);
-    if (!s) throw new ApiError(400, 'storage not found');
-    return s;
-  }
-
   return async (app: FastifyInstance) => {
     app.get('/api/admin/storage/list', admin, async (req) => {
       const q = parseInput(PageQuery, req);
@@ -103,18 +88,11 @@ export function adminStorageRoutes(deps: AppDeps) {
       return ok({ content: page.map(view), total: all.length });
     });
 
-    app.get('/api/admin/storage/get', admin, async (req) => ok(view(await getOr404(parseInput(IdQuery, req).id))));
+    app.get('/api/admin/storage/get', admin, async (req) => ok(view(await deps.storages.get(parseInput(IdQuery, req).id))));
 
     app.post('/api/admin/storage/create', admin, async (req) => {
       const b = parseInput(StorageBody, req);
-      const addition = checkOptions(b.driver, parseAddition(b.addition));
-      let id: number;
-      try {
-        id = await deps.repos.storages.create(toInput(b, addition));
-      } catch (err) {
-        if (err instanceof ConflictError) throw new ApiError(400, `mount path ${normalizePath(b.mount_path)} is already used`);
-        throw err;
-      }
+      const id = await deps.storages.create(toInput(b), parseAddition(b.addition));
       const failure = await applyAndSettle(id);
       if (failure) throw new ApiError(500, `failed init storage but storage is already created: failed init storage: ${failure}`, { id });
       return ok({ id });
@@ -123,16 +101,7 @@ export function adminStorageRoutes(deps: AppDeps) {
     app.post('/api/admin/storage/update', admin, async (req) => {
       const b = parseInput(StorageBody, req);
       if (b.id === undefined) throw new ApiError(400, 'id: is required');
-      const current = await getOr404(b.id);
-      if (current.driver !== b.driver) throw new ApiError(400, 'driver cannot be changed');
-      const merged = deps.drivers.keepSecrets(b.driver, parseAddition(b.addition), parseAddition(current.addition));
-      const addition = checkOptions(b.driver, merged);
-      try {
-        await deps.repos.storages.update(b.id, toInput(b, addition));
-      } catch (err) {
-        if (err instanceof ConflictError) throw new ApiError(400, `mount path ${normalizePath(b.mount_path)} is already used`);
-        throw err;
-      }
+      await deps.storages.update(b.id, toInput(b), parseAddition(b.addition));
       const failure = await applyAndSettle(b.id);
       if (failure) throw new ApiError(500, `failed init storage: ${failure}`);
       return ok();
@@ -140,8 +109,7 @@ export function adminStorageRoutes(deps: AppDeps) {
 
     app.post('/api/admin/storage/delete', admin, async (req) => {
       const { id } = parseInput(IdQuery, req);
-      await getOr404(id);
-      await deps.repos.storages.remove(id);
+      await deps.storages.remove(id);
       await deps.mounts.reconcile();
       return ok();
     });
@@ -149,9 +117,7 @@ export function adminStorageRoutes(deps: AppDeps) {
     for (const [route, disabled] of [['enable', false], ['disable', true]] as const) {
       app.post(`/api/admin/storage/${route}`, admin, async (req) => {
         const { id } = parseInput(IdQuery, req);
-        const s = await getOr404(id);
-        if (s.disabled === disabled) throw new ApiError(400, `this storage have ${route}d`);
-        await deps.repos.storages.setDisabled(id, disabled);
+        if (!(await deps.storages.setEnabled(id, !disabled))) throw new ApiError(400, `this storage have ${route}d`);
         await deps.mounts.reconcile();
         return ok();
       });

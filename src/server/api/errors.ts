@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { AuthError } from '../../auth/errors.js';
+import { StorageRefusal } from '../../services/storages.js';
 import { type FsErrorCode, isFsError } from '../../core/errors.js';
 import { constraintError } from '../../db/errors.js';
 
@@ -45,6 +46,7 @@ export function ok(data: unknown = null): Envelope {
 export function toEnvelope(err: unknown, reply: FastifyReply): Envelope {
   if (err instanceof ApiError) return { code: err.code, message: err.message, data: err.data };
   if (err instanceof AuthError) return { code: err.code, message: err.message, data: null };
+  if (err instanceof StorageRefusal) return { code: 400, message: err.message, data: null };
   if (isFsError(err)) {
     if (err.code === 'not_found') return { code: 500, message: `object not found: ${err.message}`, data: null };
     return { code: API_CODES[err.code], message: err.message, data: null };

@@ -1,34 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { numberish } from '../../core/input.js';
 import type { StorageInput, StorageRecord } from '../../db/repositories/index.js';
 import { mountHealth } from '../../observability/health.js';
 import type { AppDeps } from '../deps.js';
-import { looseBool, looseInt, parseInput } from './context.js';
+import { looseInt, parseInput } from './context.js';
+import { StorageBody, commonItems } from './driver-forms.js';
 import { ApiError, ok } from './errors.js';
 
 const admin = { config: { auth: 'admin' as const } };
 const IdQuery = z.object({ id: looseInt });
 const PageQuery = z.object({ page: looseInt.default(0), per_page: looseInt.default(0) });
 
-const StorageBody = z.object({
-  id: looseInt.optional(),
-  mount_path: z.string().min(1, 'is required'),
-  order: looseInt.default(0),
-  driver: z.string().min(1, 'is required'),
-  cache_expiration: numberish(z.number().int().min(0)).default(30),
-  addition: z.string().default('{}'),
-  remark: z.string().default(''),
-  disabled: looseBool.default(false),
-  enable_sign: looseBool.default(false),
-  order_by: z.string().default(''),
-  order_direction: z.string().default(''),
-  extract_folder: z.string().default(''),
-  web_proxy: looseBool.default(false),
-  webdav_policy: z.string().default('302_redirect'),
-  down_proxy_url: z.string().default(''),
-});
-type StorageBody = z.output<typeof StorageBody>;
+
 
 function parseAddition(text: string): Record<string, unknown> {
   try {
@@ -148,19 +131,7 @@ export function adminStorageRoutes(deps: AppDeps) {
   function driverInfo(name: string) {
     const d = deps.drivers.get(name);
     if (!d) return null;
-    const common = [
-      { name: 'mount_path', type: 'string', default: '', options: '', required: true, help: '' },
-      { name: 'order', type: 'number', default: '0', options: '', required: false, help: 'sort order of mount points' },
-      { name: 'remark', type: 'text', default: '', options: '', required: false, help: '' },
-      { name: 'cache_expiration', type: 'number', default: '30', options: '', required: false, help: 'listing cache, minutes' },
-      { name: 'web_proxy', type: 'bool', default: 'false', options: '', required: false, help: '' },
-      { name: 'webdav_policy', type: 'select', default: d.facts.proxyOnly ? 'native_proxy' : '302_redirect', options: d.facts.proxyOnly ? 'native_proxy' : '302_redirect,use_proxy_url,native_proxy', required: true, help: '' },
-      { name: 'down_proxy_url', type: 'text', default: '', options: '', required: false, help: '' },
-      { name: 'enable_sign', type: 'bool', default: 'false', options: '', required: false, help: '' },
-      { name: 'order_by', type: 'select', default: '', options: 'name,size,modified', required: false, help: '' },
-      { name: 'order_direction', type: 'select', default: '', options: 'asc,desc', required: false, help: '' },
-      { name: 'extract_folder', type: 'select', default: '', options: 'front,back', required: false, help: '' },
-    ];
+    const common = commonItems(d.facts.proxyOnly);
     return {
       common,
       additional: d.items,

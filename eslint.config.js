@@ -14,6 +14,16 @@ export default tseslint.config(
     rules: {},
   },
   {
+    // Promises are awaited, returned or explicitly voided; nothing that is not a promise is awaited.
+    files: ['src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     // DESIGN.md §7 rule 2: no mutable state at module level.
     files: ['src/**/*.ts'],
     rules: {

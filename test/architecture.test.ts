@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cruise } from 'dependency-cruiser';
+import { ESLint } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -51,5 +52,14 @@ describe('import graph', () => {
       'src/lib/planted-b.ts': "import type { A } from './planted-a.js';\nexport interface B { a?: A }\n",
     });
     expect(found.some((v) => v.startsWith('no-cycle: src/lib/planted-a.ts'))).toBe(true);
+  }, 60_000);
+
+  it('the type-aware lint refuses a floating promise and an await of a non-promise', async () => {
+    const eslint = new ESLint({ cwd: ROOT });
+    // Linted as if it were an existing file of the project, so the type checker sees it.
+    const [result] = await eslint.lintText('async function save(): Promise<void> {}\nexport async function planted(): Promise<number> {\n  save();\n  return await 1;\n}\n', { filePath: join(ROOT, 'src/lib/counted.ts') });
+    const rules = (result?.messages ?? []).map((m) => m.ruleId);
+    expect(rules).toContain('@typescript-eslint/no-floating-promises');
+    expect(rules).toContain('@typescript-eslint/await-thenable');
   }, 60_000);
 });

@@ -51,7 +51,7 @@ async function removeEntries(dir: Held, names: string[]): Promise<void> {
   for (let i = 0; i < names.length; i += BATCH) {
     const batch = names.slice(i, i + BATCH);
     const isDir = await Promise.all(batch.map((n) => lstat(dir.at(n)).then((s) => s.isDirectory(), ignoreGone)));
-    await Promise.all(batch.map((n, k) => (isDir[k] === false ? unlink(dir.at(n)).catch(ignoreGone) : undefined)));
+    await Promise.all(batch.flatMap((n, k) => (isDir[k] === false ? [unlink(dir.at(n)).catch(ignoreGone)] : [])));
     for (const [k, n] of batch.entries()) {
       if (isDir[k] === true) await removeTree(dir.at(n)).catch(ignoreGone);
     }

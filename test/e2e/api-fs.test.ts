@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../helpers/api.js';
-import { type TestServer, startTestServer } from '../helpers/server.js';
+import { type TestServer, startTestServer, waitFor } from '../helpers/server.js';
 
 type Obj = { name: string; size: number; is_dir: boolean; type: number; sign: string; modified: string; hashinfo: string; hash_info: unknown };
 const names = (content: Obj[]) => content.map((o) => o.name);
@@ -92,7 +92,11 @@ describe('fs routes', () => {
     } as RequestInit);
     expect(await res.json()).toMatchObject({ code: 200 });
     expect(readFileSync(join(files(), 'up', 'stream 名.txt'), 'utf8')).toBe('streamed without length');
-    expect((await api.put('/up/task.txt', 'x', { 'as-task': 'true' })).data.task).toMatchObject({ state: 2, progress: 100 });
+    // As-Task: staged, then committed by a real upload task.
+    const task = (await api.put('/up/task.txt', 'x', { 'as-task': 'true' })).data.task as { id: string; name: string };
+    expect(task.name).toBe('upload task.txt to [/](/up/task.txt)');
+    await waitFor(async () => (await api.post(`/api/task/upload/info?tid=${task.id}`)).data.state === 2, 20_000, 'the upload task');
+    expect(readFileSync(join(files(), 'up', 'task.txt'), 'utf8')).toBe('x');
     const noPath = await fetch(`${server.url}/api/fs/put`, { method: 'PUT', headers: { authorization: api.token }, body: 'x' });
     expect(await noPath.json()).toMatchObject({ code: 400, message: 'File-Path header is required' });
   });

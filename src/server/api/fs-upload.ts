@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import { baseName, decodePathComponent } from '../../core/paths.js';
+import { taskName } from '../../tasks/states.js';
 import { stageUpload } from '../../tasks/upload.js';
 import type { AppDeps } from '../deps.js';
 import { allow, principal, userPath } from './context.js';
@@ -59,7 +60,7 @@ export function fsUploadRoutes(deps: AppDeps) {
       const p = principal(req);
       const task = await deps.tasks.runner.submit({
         kind: 'upload',
-        name: `upload ${baseName(t.path)} to [${mount?.path ?? '/'}](${mount ? t.path.slice(mount.path.length) || '/' : t.path})`,
+        name: taskName('upload', baseName(t.path), { mount: mount?.path ?? '/', path: t.path }),
         creator: { id: p.user.id, name: p.user.username, role: p.user.role },
         src: staged.file,
         dst: t.path,

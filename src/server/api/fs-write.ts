@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuthMessages } from '../../auth/errors.js';
 import { checkName, joinPath, parentPath } from '../../core/paths.js';
-import { CONFLICT_POLICIES, type ConflictPolicy } from '../../tasks/states.js';
+import { CONFLICT_POLICIES, type ConflictPolicy, taskName } from '../../tasks/states.js';
 import type { AppDeps } from '../deps.js';
 import { taskInfo } from './tasks.js';
 import { allow, looseBool, parseInput, principal, userPath } from './context.js';
@@ -96,7 +96,7 @@ export function fsWriteRoutes(deps: AppDeps) {
             await deps.fs.stat(from);
             const t = await deps.tasks.runner.submit({
               kind: route,
-              name: `${route} [${sm.path}](${from.slice(sm.path.length) || '/'}) to [${tm.path}](${to.slice(tm.path.length) || '/'})`,
+              name: taskName(route, { mount: sm.path, path: from }, { mount: tm.path, path: to }),
               creator: { id: p.user.id, name: p.user.username, role: p.user.role },
               src: from,
               dst: to,

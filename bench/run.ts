@@ -1,10 +1,12 @@
 /** `npm run bench -- <name...>`: runs the named benches (all when none is named). */
 import { benchRelay } from './relay.js';
+import { benchStartup } from './startup.js';
 import { benchWebdav } from './webdav.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   webdav: benchWebdav,
   relay: benchRelay,
+  startup: benchStartup,
 };
 
 async function main(): Promise<void> {

@@ -214,9 +214,11 @@ export class Mount {
     let opened: OpenedDriver | undefined;
     try {
       const raw = this.deps.open(this.lifetime.signal);
-      opened = { ...raw, driver: instrumentDriver(raw.driver, this.guard) };
-      await withDeadline(opened.driver.init?.(signal), signal, initTimeoutMs);
+      opened = raw;
+      await withDeadline(raw.driver.init?.(signal), signal, initTimeoutMs);
       if (this.lifetime.signal.aborted) throw new FsError('aborted', 'mount closed');
+      // Instrumented once initialised: a driver whose module loads in init has its methods only now.
+      opened = { ...raw, driver: instrumentDriver(raw.driver, this.guard) };
       this.opened = opened;
       this.setState({ state: 'ready', error: null, lastErrorAt: this.statusValue.lastErrorAt, nextRetryAt: null, attempts: 0 });
       logger.info({ mount: this.path }, 'storage ready');

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { boolish, numberish } from '../core/input.js';
 import type { DriverCatalog, FormItem } from '../core/driver-catalog.js';
-import type { DriverDefinition, OptionDecl, OptionDecls, OptionsOf } from '../core/storage/index.js';
+import { FsError } from '../core/errors.js';
+import { type Driver, type DriverContext, type DriverDefinition, type OptionDecl, type OptionDecls, type OptionsOf, capabilities } from '../core/storage/index.js';
 
 function fieldSchema(decl: OptionDecl): z.ZodType {
   let s: z.ZodType;
@@ -92,5 +93,38 @@ export function driverCatalog(definitions: readonly AnyDriverDefinition[]): Driv
       }
       return out;
     },
+  };
+}
+
+/**
+ * A `create` that loads the driver's module (and the SDK it brings) only when a mount of it first
+ * starts: the returned driver's `init` imports `load`'s module, builds the real driver, runs its
+ * `init`, and takes on its methods, so core (which instruments a driver after `init`) sees the
+ * real driver's capabilities. A server with no mount of the driver never loads its SDK.
+ */
+export function deferredCreate<O>(load: () => Promise<(options: O, ctx: DriverContext) => Driver>): (options: O, ctx: DriverContext) => Driver {
+  return (options, ctx) => {
+    const notReady = async (): Promise<never> => {
+      throw new FsError('storage_unavailable', 'storage is not initialised yet', { retryable: true });
+    };
+    const self: Driver = {
+      stat: notReady,
+      read: notReady,
+      list: async function* () {
+        yield* [];
+        await notReady();
+      },
+      async init(signal: AbortSignal) {
+        const make = await load();
+        const inner = make(options, ctx);
+        // Closing works from here on, even if the real init fails.
+        if (inner.close) self.close = inner.close.bind(inner);
+        await inner.init?.(signal);
+        const own = self as unknown as Record<string, unknown>;
+        const real = inner as unknown as Record<string, (...a: unknown[]) => unknown>;
+        for (const m of ['stat', 'read', 'list', ...capabilities(inner)]) if (m !== 'init') own[m] = real[m]?.bind(inner);
+      },
+    };
+    return self;
   };
 }

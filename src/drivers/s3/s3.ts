@@ -3,6 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { FsError } from '../../core/errors.js';
 import { defineDriver } from '../define-driver.js';
+import { s3Meta } from './meta.js';
 import { fitToSpan, parseContentRange, wantedSpan } from '../shared/range.js';
 import type { ByteRange, Driver, DriverContext, Entry, Link, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { createS3Client, type OwnedS3Client } from './client.js';
@@ -260,18 +261,6 @@ export function createS3Driver(o: S3Options, ctx: DriverContext): S3Driver {
 }
 
 export const s3Driver = defineDriver({
-  id: 'S3',
-  label: 'S3',
-  description: 'A bucket on Amazon S3 or any S3-compatible object store (MinIO, Ceph, R2, Wasabi, ...).',
-  options: s3Options,
-  facts: {
-    caseSensitive: true,
-    emptyDirs: true,
-    mtimePrecisionMs: 1000,
-    setsMtime: false,
-    hashes: [],
-    unknownSizeWrites: true,
-    proxyOnly: false,
-  },
+  ...s3Meta,
   create: (options, ctx) => createS3Driver(options, ctx),
 });

@@ -7,6 +7,7 @@ import { wantedSpan } from '../shared/range.js';
 import { baseName } from '../shared/rel-path.js';
 import { Retry } from '../shared/retry.js';
 import { defineDriver } from '../define-driver.js';
+import { sftpMeta } from './meta.js';
 import { SessionPool } from '../shared/session-pool.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { ops, sftpSessionFactory, type SftpConnectSettings, type SftpSession } from './session.js';
@@ -14,20 +15,6 @@ import { SFTP_STATUS, sftpError, sftpStatus } from './sftp.errors.js';
 import { kind, listEntries, mkdirp, removeTree, statOrUndefined, toEntry } from './tree.js';
 import { uploadAtomically } from './upload.js';
 
-const sftpOptions = {
-  address: { type: 'string', label: 'Address', help: 'host:port of the SFTP server (port 22 when left out).', required: true },
-  username: { type: 'string', label: 'Username' },
-  password: { type: 'string', label: 'Password', secret: true },
-  private_key: { type: 'text', label: 'Private key', help: 'PEM or OpenSSH private key text, unencrypted; used instead of, or besides, the password.', secret: true },
-  root_folder_path: { type: 'string', label: 'Root folder path', help: 'Absolute folder on the server served as the storage root.', default: '/' },
-  max_connections: {
-    type: 'number',
-    label: 'Max connections',
-    help: 'Upper bound on SSH connections this storage keeps open at once.',
-    default: 4,
-    advanced: true,
-  },
-} as const;
 
 /** Idle SSH connections are closed after this long. */
 const IDLE_MS = 60_000;
@@ -191,20 +178,7 @@ export class SftpDriver implements Driver {
 }
 
 export const sftpDriver = defineDriver({
-  id: 'SFTP',
-  label: 'SFTP',
-  description: 'A folder on an SSH server, over SFTP.',
-  options: sftpOptions,
-  facts: {
-    caseSensitive: true,
-    emptyDirs: true,
-    // SFTP v3 carries whole seconds.
-    mtimePrecisionMs: 1000,
-    setsMtime: true,
-    hashes: [],
-    unknownSizeWrites: true,
-    proxyOnly: true,
-  },
+  ...sftpMeta,
   create(options, _ctx: DriverContext): Driver {
     const { host, port } = parseAddress(options.address, 22);
     return new SftpDriver(

@@ -198,6 +198,15 @@ export class AuthService {
     if (p.kind === 'login' && p.jti && p.expiresAt) await this.deps.repos.revokedSessions.add(p.jti, p.user.id, p.expiresAt);
   }
 
+  /**
+   * Ends every login session of the user, this one too ("log out everywhere"); API tokens stay
+   * (they are revoked one by one, or all with a password change). Only a login session may ask.
+   */
+  async logoutEverywhere(p: Principal): Promise<void> {
+    if (p.kind !== 'login') throw new AuthError(403, 'logging out everywhere needs a login session, not a token');
+    await this.deps.repos.users.bumpSessionEpoch(p.user.id);
+  }
+
   async guest(): Promise<Principal> {
     const user = await this.deps.repos.users.getByUsername('guest');
     if (!user || user.disabled) throw new AuthError(401, AuthMessages.guestDisabled);

@@ -224,6 +224,20 @@ describe('account security', () => {
     expect((await login('walt', 'walt-5', ip)).code).toBe(200);
   });
 
+  it('log out everywhere ends every login session of the user, asked by a session only; API tokens stay', async () => {
+    const ip = '10.50.9.1';
+    await createUser('lou', 'lou-pass');
+    const s1 = await session('lou', 'lou-pass', ip);
+    const s2 = await session('lou', 'lou-pass', ip);
+    const t = await newToken(s1);
+    expect(await post('/api/auth/logout_all', t)).toMatchObject({ code: 403 });
+    expect((await me(s2)).code).toBe(200);
+    expect((await post('/api/auth/logout_all', s1)).code).toBe(200);
+    for (const s of [s1, s2]) expect((await me(s)).code).toBe(401);
+    expect((await me(t)).code).toBe(200);
+    expect((await me(await session('lou', 'lou-pass', ip))).code).toBe(200);
+  });
+
   it('a login token is bound to the user’s id: a deleted user’s token does not let in a new user of the same name; tokens without the id are refused', async () => {
     const ip = '10.50.5.1';
     const first = await createUser('xena', 'xena-pass');

@@ -63,6 +63,11 @@ export function authRoutes(deps: AppDeps) {
       return ok();
     });
 
+    app.post('/api/auth/logout_all', { config: { auth: 'user' } }, async (req) => {
+      await deps.auth.logoutEverywhere(principal(req));
+      return ok();
+    });
+
     app.post('/api/auth/2fa/generate', async (req) => {
       const p = principal(req);
       if (isGuest(p)) throw new AuthError(403, GUEST_2FA);

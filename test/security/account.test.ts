@@ -230,9 +230,9 @@ describe('account security', () => {
     const s1 = await session('lou', 'lou-pass', ip);
     const s2 = await session('lou', 'lou-pass', ip);
     const t = await newToken(s1);
-    expect(await post('/api/auth/logout_all', t)).toMatchObject({ code: 403 });
+    expect(await post('/api/auth/logout_all', t, {})).toMatchObject({ code: 403 });
     expect((await me(s2)).code).toBe(200);
-    expect((await post('/api/auth/logout_all', s1)).code).toBe(200);
+    expect((await post('/api/auth/logout_all', s1, {})).code).toBe(200);
     for (const s of [s1, s2]) expect((await me(s)).code).toBe(401);
     expect((await me(t)).code).toBe(200);
     expect((await me(await session('lou', 'lou-pass', ip))).code).toBe(200);

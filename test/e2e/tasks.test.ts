@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Perm } from '../../src/auth/permissions.js';
 import { MOUNT_STATES } from '../../src/core/mount.js';
+import type { TaskInfo } from '../../src/server/api/tasks.js';
 import { TaskState } from '../../src/tasks/states.js';
 import { ApiClient } from '../helpers/api.js';
 import { type TestServer, startTestServer, waitFor } from '../helpers/server.js';
@@ -27,19 +28,6 @@ function tree(root: string): Map<string, string> {
   return out;
 }
 
-interface TaskInfo {
-  id: string;
-  name: string;
-  creator: string;
-  creator_role: number;
-  state: number;
-  status: string;
-  progress: number;
-  start_time: string | null;
-  end_time: string | null;
-  total_bytes: number;
-  error: string;
-}
 
 /**
  * Copies and moves across storages through the API run as durable tasks: the answer carries

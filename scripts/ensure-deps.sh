@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites need when they are missing. Under CI=true a
-# package that cannot be installed is a failure, never a silent skip.
+# package that cannot be installed is a failure, never a silent skip. The list is
+# scripts/apt-packages.txt, or the file named as the first argument (the benches have their own).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+list="${1:-scripts/apt-packages.txt}"
 
 missing=()
 while read -r pkg cmd; do
@@ -10,7 +12,7 @@ while read -r pkg cmd; do
   case "$pkg" in \#*) continue ;; esac
   if [ -n "${cmd:-}" ] && [ -e "$cmd" ] || command -v "${cmd:-$pkg}" >/dev/null 2>&1; then continue; fi
   missing+=("$pkg")
-done < scripts/apt-packages.txt
+done < "$list"
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing test dependencies: ${missing[*]}"

@@ -115,9 +115,22 @@ export class Gate {
     if (!d.ok) throw toError(d, p);
   }
 
+  /** Moves on whenever the path rules change: answers derived from them are cached against it. */
+  get revision(): number {
+    return this.metas.revision;
+  }
+
+  /**
+   * Whether this principal sees hidden entries (no hide rule applies to it): listings it gets
+   * depend only on the folder, so they can be shared with every such principal.
+   */
+  seesHidden(p: Principal): boolean {
+    return isAdmin(p) || (permissions(p) & Perm.SeeHidden) !== 0;
+  }
+
   /** A predicate telling which entries of the folder `dir` this principal sees in listings. */
   visibleIn(p: Principal, dir: string): (name: string) => boolean {
-    if (isAdmin(p) || (permissions(p) & Perm.SeeHidden) !== 0) return () => true;
+    if (this.seesHidden(p)) return () => true;
     const hidden = this.metas.hiddenNames(dir);
     return (name) => !hidden(name);
   }

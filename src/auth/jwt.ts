@@ -25,6 +25,9 @@ export interface SessionSubject {
 /** Tokens issued before JWTs carried the user id and session epoch: no longer accepted. */
 export const LEGACY_TOKEN_MESSAGE = 'login token is from an older version of this server, login please';
 
+/** Verified login tokens kept (the oldest goes first): a few thousand sessions in use at once. */
+const VERIFIED_MAX = 4096;
+
 /** Login tokens: HS256 JWTs with an expiry, signed with the configured secret, so they survive restarts. */
 export class JwtIssuer {
   private readonly key: Uint8Array;
@@ -47,7 +50,31 @@ export class JwtIssuer {
     return { token, expiresAt: new Date(exp * 1000), jti };
   }
 
+  /**
+   * Tokens whose signature was verified, with their claims (a token's claims never change): a hit
+   * skips the HMAC and the JSON parsing, never the checks of time (expiry, not-before, here) or of
+   * revocation (the caller's, against the database on every request).
+   */
+  private readonly verified = new Map<string, { claims: LoginClaims; nbf: number }>();
+
   async verify(token: string): Promise<LoginClaims> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      const now = Math.floor(this.now() / 1000);
+      if (hit.claims.exp <= now) {
+        this.verified.delete(token);
+        throw new AuthError(401, AuthMessages.expired);
+      }
+      if (hit.nbf > now) throw new AuthError(401, AuthMessages.notActive);
+      return hit.claims;
+    }
+    const claims = await this.verifySignature(token);
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, claims);
+    return claims.claims;
+  }
+
+  private async verifySignature(token: string): Promise<{ claims: LoginClaims; nbf: number }> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], currentDate: new Date(this.now()) }));
@@ -59,7 +86,7 @@ export class JwtIssuer {
     if (typeof uid !== 'number' || !Number.isSafeInteger(uid) || typeof se !== 'number' || !Number.isSafeInteger(se)) {
       throw new AuthError(401, LEGACY_TOKEN_MESSAGE);
     }
-    return { uid, username, pwd_ts: Number(payload.pwd_ts ?? 0), se, jti, exp };
+    return { claims: { uid, username, pwd_ts: Number(payload.pwd_ts ?? 0), se, jti, exp }, nbf: typeof payload.nbf === 'number' ? payload.nbf : 0 };
   }
 }
 

@@ -49,7 +49,11 @@ export class MetaService {
     this.rules = items
       .map((m) => ({ ...m, hidePatterns: compileHide(m.hide).patterns, folded: fold(m.path) }))
       .sort((a, b) => b.path.length - a.path.length);
+    this.revision++;
   }
+
+  /** Moves on with every reload: what is derived from the rules is cached against it. */
+  revision = 0;
 
   /** Whether `path` is compared case-folded. */
   folds(path: string): boolean {

@@ -50,7 +50,11 @@ export class SettingsService {
     const next = new Map<string, SettingRecord>();
     for (const s of await this.repo.list()) next.set(s.key, this.sealed.has(s.key) ? { ...s, value: this.openValue(s) } : s);
     this.values = next;
+    this.revision++;
   }
+
+  /** Moves on with every reload: what is derived from the settings is cached against it. */
+  revision = 0;
 
   get(key: string): string {
     return this.values.get(key)?.value ?? '';

@@ -7,6 +7,7 @@ import type { VEntry } from '../../core/virtual-fs.js';
 import type { AppDeps } from '../deps.js';
 import { allow, apiUrl, encodePath, looseBool, looseInt, parseInput, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
+import { ListingPages } from './listing-pages.js';
 import { type Signer, objType, signer, sortEntries, toObject } from './objects.js';
 
 const ListReq = z.object({
@@ -32,8 +33,10 @@ const SEARCH_MAX_VISITED = 20_000;
 export function fsReadRoutes(deps: AppDeps) {
   const sign: Signer = signer(deps.settings, deps.gate);
 
-  /** A folder's visible entries for this principal, after meta password and hide rules. */
-  async function visibleList(req: FastifyRequest, p: Principal, path: string, password: string, refresh: boolean, guess = true): Promise<{ entries: VEntry[]; provider: string; stale?: Date }> {
+  const pages = new ListingPages();
+
+  /** A folder's listing as the storage gave it (sorted), after the gate allowed this principal to list it. */
+  async function folder(req: FastifyRequest, p: Principal, path: string, password: string, refresh: boolean, guess = true): Promise<{ sorted: readonly VEntry[]; provider: string; stale?: Date }> {
     allow(deps, req, p, { action: 'list', path, password, guess });
     if (refresh) deps.gate.require(p, { door: 'api', action: 'refresh', path, password }, () => new ApiError(403, 'Refresh without permission'));
     let listing;
@@ -43,9 +46,14 @@ export function fsReadRoutes(deps: AppDeps) {
       if (isFsError(err, 'not_found')) throw notFoundError(deps, path, 'failed get objs: failed get dir: object not found');
       throw err;
     }
+    return { sorted: sortEntries(listing.entries, deps.fs.mountOf(path)?.spec), provider: listing.provider, stale: listing.stale };
+  }
+
+  /** A folder's visible entries for this principal, after meta password and hide rules. */
+  async function visibleList(req: FastifyRequest, p: Principal, path: string, password: string, refresh: boolean, guess = true): Promise<{ entries: VEntry[]; provider: string; stale?: Date }> {
+    const { sorted, provider, stale } = await folder(req, p, path, password, refresh, guess);
     const visible = deps.gate.visibleIn(p, path);
-    const entries = sortEntries(listing.entries.filter((e) => visible(e.name)), deps.fs.mountOf(path)?.spec);
-    return { entries, provider: listing.provider, stale: listing.stale };
+    return { entries: sorted.filter((e) => visible(e.name)), provider, stale };
   }
 
   return async (app: FastifyInstance) => {
@@ -53,23 +61,36 @@ export function fsReadRoutes(deps: AppDeps) {
       const p = principal(req);
       const body = parseInput(ListReq, req);
       const path = userPath(p, body.path);
-      const { entries, provider, stale } = await visibleList(req, p, path, body.password, body.refresh);
+      const { sorted, provider, stale } = await folder(req, p, path, body.password, body.refresh);
       // Beside AList's fields, which clients ignore: the listing is the last good one, from `stale`.
       if (stale) reply.header('X-Filebridge-Stale', stale.toISOString());
-      const page = Math.max(1, body.page);
-      const slice = body.per_page < 1 ? entries : entries.slice((page - 1) * body.per_page, page * body.per_page);
       const mount = deps.fs.mountOf(path)?.spec;
-      const content = slice.map((e) => toObject(e, deps.settings, e.isDir ? '' : sign.signFor(e.path, mount)));
-      const view = deps.gate.folderView(p, path);
-      return ok({
-        content,
-        total: entries.length,
-        readme: view.readme,
-        header: view.header,
-        write: view.write,
+      const page = Math.max(1, body.page);
+      const seesHidden = deps.gate.seesHidden(p);
+      const view = { seesHidden, page, perPage: Math.max(0, body.per_page), settings: deps.settings.revision, rules: deps.gate.revision, mount };
+      const { content, total } = pages.page(sorted, view, () => {
+        const visible = deps.gate.visibleIn(p, path);
+        const entries = seesHidden ? sorted : sorted.filter((e) => visible(e.name));
+        const slice = body.per_page < 1 ? entries : entries.slice((page - 1) * body.per_page, page * body.per_page);
+        let signed = false;
+        const objects = slice.map((e) => {
+          const s = e.isDir ? '' : sign.signFor(e.path, mount);
+          if (s) signed = true;
+          return toObject(e, deps.settings, s);
+        });
+        return { content: JSON.stringify(objects), total: entries.length, signed };
+      });
+      const folderView = deps.gate.folderView(p, path);
+      // The envelope around the serialized page, field for field what ok({...}) would give.
+      const rest = JSON.stringify({
+        readme: folderView.readme,
+        header: folderView.header,
+        write: folderView.write,
         provider,
         ...(stale ? { stale: true, stale_since: stale.toISOString() } : {}),
       });
+      reply.type('application/json; charset=utf-8');
+      return `{"code":200,"message":"success","data":{"content":${content},"total":${total},${rest.slice(1)}}`;
     });
 
     app.all('/api/fs/get', async (req, reply) => {

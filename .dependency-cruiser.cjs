@@ -20,6 +20,13 @@ module.exports = {
       from: { path: '^src/drivers/' },
       to: { path: '^src/(server|db|cli|cluster|auth|settings|tasks)/' },
     },
+    {
+      name: 'wire-is-a-leaf',
+      severity: 'error',
+      comment: 'src/wire/ holds the API shapes the web UI imports as they are: nothing from the rest of src/, nothing from Node',
+      from: { path: '^src/wire/' },
+      to: { pathNot: '^src/wire/' },
+    },
     { name: 'doors-do-not-reach-drivers', severity: 'error', comment: 'server/ never imports drivers/', from: { path: '^src/server/' }, to: { path: '^src/drivers/' } },
   ],
   options: {

@@ -46,6 +46,14 @@ describe('import graph', () => {
     expect(found).toContain('doors-do-not-reach-drivers: src/server/planted.ts -> src/drivers/local/local.ts');
   }, 60_000);
 
+  it('keeps src/wire a leaf the web UI can import: no arrow out of it, not even to Node', async () => {
+    const found = await violations({
+      'src/wire/planted.ts': "import type { Principal } from '../auth/principal.js';\nimport { join } from 'node:path';\nexport type P = Principal;\nexport const j = join;\n",
+    });
+    expect(found).toContain('wire-is-a-leaf: src/wire/planted.ts -> src/auth/principal.ts');
+    expect(found).toContain('wire-is-a-leaf: src/wire/planted.ts -> path');
+  }, 60_000);
+
   it('refuses a cycle made of type-only imports', async () => {
     const found = await violations({
       'src/lib/planted-a.ts': "import type { B } from './planted-b.js';\nexport interface A { b?: B }\n",

@@ -1,25 +1,5 @@
-/**
- * Task states with AList/OpenList's numbers (reference §1.5): 0 pending, 1 running, 2 succeeded,
- * 3 canceling, 4 canceled, 5 errored (will retry), 6 failing, 7 failed, 8 waiting retry,
- * 9 before retry.
- */
-export const TaskState = {
-  Pending: 0,
-  Running: 1,
-  Succeeded: 2,
-  Canceling: 3,
-  Canceled: 4,
-  Errored: 5,
-  Failing: 6,
-  Failed: 7,
-  WaitingRetry: 8,
-  BeforeRetry: 9,
-} as const;
-
-export type TaskStateValue = (typeof TaskState)[keyof typeof TaskState];
-
-/** States a task does not leave by itself. */
-export const FINAL_STATES: readonly TaskStateValue[] = [TaskState.Succeeded, TaskState.Canceled, TaskState.Failed];
+export { FINAL_STATES, TASK_KINDS, TaskState, type TaskKind, type TaskStateValue, isFinal } from '../wire/tasks.js';
+import { TaskState, type TaskStateValue } from '../wire/tasks.js';
 
 /** States the runner still has work for. */
 export const UNDONE_STATES: readonly TaskStateValue[] = [
@@ -31,14 +11,6 @@ export const UNDONE_STATES: readonly TaskStateValue[] = [
   TaskState.WaitingRetry,
   TaskState.BeforeRetry,
 ];
-
-export function isFinal(state: number): boolean {
-  return (FINAL_STATES as readonly number[]).includes(state);
-}
-
-/** The task kinds of AList's task routes; `copy` and `move` run on this engine today. */
-export const TASK_KINDS = ['copy', 'move', 'upload', 'offline_download', 'offline_download_transfer', 'decompress', 'decompress_upload'] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** What a file item does when its target exists; folders always merge. */
 export const CONFLICT_POLICIES = ['overwrite', 'skip', 'skip_same', 'rename'] as const;

@@ -88,10 +88,12 @@ describe('graceful degradation through a fault proxy', () => {
     davProxy.set({ kind: 'status', status: 504 });
     const res = await fetch(`${server.url}/api/fs/list`, { method: 'POST', headers: { authorization: api.token, 'content-type': 'application/json' }, body: JSON.stringify({ path: '/wd' }) });
     expect(res.headers.get('x-filebridge-stale')).toMatch(/^\d{4}-/);
-    const body = (await res.json()) as { code: number; data: { content: { name: string }[]; stale: boolean } };
+    const body = (await res.json()) as { code: number; data: { content: { name: string }[]; stale: boolean; stale_reason: string } };
     expect(body.code).toBe(200);
     expect(names(body)).toEqual(['a.txt', 'b.txt']);
     expect(body.data.stale).toBe(true);
+    // The UI's banner says why: the storage's last error.
+    expect(body.data.stale_reason).toMatch(/504/);
     expect((await mounts())['/wd']?.state).toBe('degraded');
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);

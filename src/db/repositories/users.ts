@@ -5,8 +5,7 @@ import type { UsersTable } from '../schema.js';
 import { bool, flag, num, pageWindow, pickDefined, touched, type Page, type PageOptions } from './mapping.js';
 
 /** AList user roles. */
-export const UserRole = Object.freeze({ General: 0, Guest: 1, Admin: 2 } as const);
-export type UserRoleValue = (typeof UserRole)[keyof typeof UserRole];
+export { UserRole, type UserRoleValue } from '../../wire/users.js';
 
 export interface UserRecord {
   id: number;

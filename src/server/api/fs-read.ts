@@ -87,7 +87,7 @@ export function fsReadRoutes(deps: AppDeps) {
         header: folderView.header,
         write: folderView.write,
         provider,
-        ...(stale ? { stale: true, stale_since: stale.toISOString() } : {}),
+        ...(stale ? { stale: true, stale_since: stale.toISOString(), stale_reason: deps.fs.mountOf(path)?.status().error ?? '' } : {}),
       });
       reply.type('application/json; charset=utf-8');
       return `{"code":200,"message":"success","data":{"content":${content},"total":${total},${rest.slice(1)}}`;

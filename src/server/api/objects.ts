@@ -3,6 +3,7 @@ import type { Gate } from '../../auth/gate.js';
 import type { MountSpec } from '../../core/mount.js';
 import type { VEntry } from '../../core/virtual-fs.js';
 import type { SettingsService } from '../../settings/settings-service.js';
+import type { FsObject } from '../../wire/fs.js';
 
 /** The setting lists that name AList's object types, with their numbers. */
 const TYPE_LISTS: readonly [string, number][] = [['video_types', 2], ['audio_types', 3], ['text_types', 4], ['image_types', 5]];
@@ -29,18 +30,7 @@ export function objType(name: string, isDir: boolean, settings: SettingsService)
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-export interface ApiObject {
-  name: string;
-  size: number;
-  is_dir: boolean;
-  modified: string;
-  created: string;
-  sign: string;
-  thumb: string;
-  type: number;
-  hashinfo: string;
-  hash_info: Record<string, string> | null;
-}
+export type ApiObject = FsObject;
 
 export interface Signer {
   /** The sign for a file at an absolute virtual path, or "" when none is needed. */

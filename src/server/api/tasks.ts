@@ -7,21 +7,9 @@ import { dropStaged } from '../../tasks/upload.js';
 import type { AppDeps } from '../deps.js';
 import { principal } from './context.js';
 import { ApiError, ok } from './errors.js';
+import type { TaskInfo } from '../../wire/tasks.js';
 
-/** AList/OpenList's TaskInfo (reference §1.5), with OpenList's start_time, end_time and total_bytes. */
-export interface TaskInfo {
-  id: string;
-  name: string;
-  creator: string;
-  creator_role: number;
-  state: number;
-  status: string;
-  progress: number;
-  start_time: string | null;
-  end_time: string | null;
-  total_bytes: number;
-  error: string;
-}
+export type { TaskInfo } from '../../wire/tasks.js';
 
 export function taskInfo(t: TaskRecord, liveBytes = 0): TaskInfo {
   const done = Math.min(t.totalBytes, Math.max(t.doneBytes, liveBytes));

@@ -1,51 +1,12 @@
 import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { get, post } from './client';
 
-/** The server's TaskInfo (AList/OpenList's, with start_time, end_time and total_bytes). */
-export interface TaskInfo {
-  id: string;
-  name: string;
-  creator: string;
-  creator_role: number;
-  state: number;
-  status: string;
-  /** 0..100 */
-  progress: number;
-  start_time: string | null;
-  end_time: string | null;
-  total_bytes: number;
-  error: string;
-}
+import type { TaskInfo, TaskKind } from '../../../src/wire/tasks.js';
 
-/** What /api/fs/copy and /api/fs/move answer: `tasks` when the work went to the task engine. */
-export interface TransferReply {
-  message: string;
-  tasks?: TaskInfo[];
-}
+// The task engine's shapes and numbers, declared once on the server (src/wire/tasks.ts).
+export { FINAL_STATES, TASK_KINDS, TaskState, isFinal } from '../../../src/wire/tasks.js';
+export type { TaskInfo, TaskKind, TransferReply } from '../../../src/wire/tasks.js';
 
-/** AList/OpenList's task state numbers. */
-export const TaskState = {
-  Pending: 0,
-  Running: 1,
-  Succeeded: 2,
-  Canceling: 3,
-  Canceled: 4,
-  Errored: 5,
-  Failing: 6,
-  Failed: 7,
-  WaitingRetry: 8,
-  BeforeRetry: 9,
-} as const;
-
-export const FINAL_STATES: readonly number[] = [TaskState.Succeeded, TaskState.Canceled, TaskState.Failed];
-
-export function isFinal(state: number): boolean {
-  return FINAL_STATES.includes(state);
-}
-
-/** Every kind the server's task routes know. */
-export const TASK_KINDS = ['copy', 'move', 'upload', 'offline_download', 'offline_download_transfer', 'decompress', 'decompress_upload'] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
 /** Kinds shown even when they have no task. */
 export const BASE_KINDS: readonly TaskKind[] = ['copy', 'move'];
 

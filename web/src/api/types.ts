@@ -1,57 +1,11 @@
-export interface FsObject {
-  name: string;
-  size: number;
-  is_dir: boolean;
-  modified: string;
-  sign: string;
-  thumb: string;
-  type: number;
-}
+// The API's shapes and numbers, declared once on the server (src/wire/) and shared here.
+import type { Me } from '../../../src/wire/users.js';
+import { Perm, UserRole } from '../../../src/wire/users.js';
 
-export interface FsList {
-  content: FsObject[] | null;
-  total: number;
-  readme: string;
-  header: string;
-  write: boolean;
-  provider: string;
-  /** Set when the server served a cached listing because the storage failed. */
-  stale?: boolean;
-  /** When the served (cached) listing was last fetched from the storage. */
-  stale_since?: string;
-  stale_reason?: string;
-}
-
-export interface FsGet extends FsObject {
-  raw_url: string;
-  readme: string;
-  header: string;
-  provider: string;
-}
-
-export interface Me {
-  id: number;
-  username: string;
-  base_path: string;
-  role: number;
-  disabled: boolean;
-  permission: number;
-  otp: boolean;
-}
-
-export const Role = { General: 0, Guest: 1, Admin: 2 } as const;
-export const Perm = {
-  SeeHidden: 1 << 0,
-  AccessWithoutPassword: 1 << 1,
-  OfflineDownload: 1 << 2,
-  Write: 1 << 3,
-  Rename: 1 << 4,
-  Move: 1 << 5,
-  Copy: 1 << 6,
-  Remove: 1 << 7,
-  WebdavRead: 1 << 8,
-  WebdavManage: 1 << 9,
-} as const;
+export type { FsGet, FsList, FsObject } from '../../../src/wire/fs.js';
+export type { Me } from '../../../src/wire/users.js';
+export { Perm };
+export const Role = UserRole;
 
 export function can(me: Me | undefined, bit: number): boolean {
   if (!me) return false;

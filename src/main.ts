@@ -20,6 +20,7 @@ import { migrateExclusively } from './cluster/migrate-lock.js';
 import type { Config } from './config/schema.js';
 import { MountManager, type MountFactory, type StorageConfig, type StorageSource } from './core/mount-manager.js';
 import { MountTable } from './core/mount-table.js';
+import { treeFor } from './core/tree.js';
 import { VirtualFs } from './core/virtual-fs.js';
 import { type Database, createDatabase } from './db/client.js';
 import { createChangeNotifier } from './db/notify.js';
@@ -135,7 +136,7 @@ function storageTokens(repos: Repositories, id: number): TokenStore {
   };
 }
 
-function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: string, secrets: SecretBox): MountFactory {
+function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: string, secrets: SecretBox, fs: () => VirtualFs): MountFactory {
   return {
     facts: (id) => registry.get(id)?.facts,
     open: (cfg, signal, logger) => {
@@ -145,7 +146,7 @@ function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: s
       mkdirSync(tempDir, { recursive: true });
       const parsed: unknown = JSON.parse(cfg.addition || '{}');
       const raw = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? secrets.openOptions(parsed as Record<string, unknown>) : parsed;
-      return openDriver(def, raw, { logger, tokens: storageTokens(repos, cfg.id), tempDir, signal });
+      return openDriver(def, raw, { logger, tokens: storageTokens(repos, cfg.id), tempDir, signal, tree: treeFor(fs, cfg.mountPath) });
     },
   };
 }
@@ -185,7 +186,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const mounts = new MountManager({
     table,
     source,
-    factory: mountFactory(drivers, repos, join(config.data, 'temp'), SecretBox.forConfig(config)),
+    factory: mountFactory(drivers, repos, join(config.data, 'temp'), SecretBox.forConfig(config), () => fs),
     logger,
     initTimeoutMs: config.init_timeout_ms,
     retry: { initialDelayMs: config.retry_initial_ms, maxDelayMs: config.retry_max_ms },

@@ -16,6 +16,8 @@ export const FS_ERROR_CODES = [
   'upstream_error',
   'aborted',
   'invalid_input',
+  /** A virtual storage would reach itself again (an alias of an alias of itself). */
+  'loop',
 ] as const;
 
 export type FsErrorCode = (typeof FS_ERROR_CODES)[number];

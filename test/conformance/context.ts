@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Agent } from 'undici';
+import { EMPTY_TREE } from '../../src/core/storage/empty-tree.js';
 import type { Driver, DriverContext, TokenStore } from '../../src/core/storage/index.js';
 
 export interface DriverTestContext {
@@ -43,6 +44,7 @@ export async function createTestContext(): Promise<DriverTestContext> {
     tokens: memoryTokenStore(),
     tempDir,
     signal: lifetime.signal,
+    tree: EMPTY_TREE,
   };
   return {
     ctx,

@@ -8,7 +8,7 @@ import type { StorageInput } from '../../src/db/repositories/index.js';
 import { builtinDrivers } from '../../src/drivers/all.js';
 import type { AnyDriverDefinition } from '../../src/drivers/define-driver.js';
 import { type Running, openDatabase, startFilebridge } from '../../src/main.js';
-import { countingWriteDriver, faultyDriver, hangingDriver, shortWriteDriver } from './test-drivers.js';
+import { countingWriteDriver, faultyDriver, hangingDriver, passThroughDriver, shortWriteDriver } from './test-drivers.js';
 
 export interface TestServer extends Running {
   dataDir: string;
@@ -35,7 +35,7 @@ export function testConfig(dataDir: string, extra: Partial<Record<ConfigKey, unk
 }
 
 export function testDrivers(): AnyDriverDefinition[] {
-  return [...builtinDrivers(), hangingDriver as unknown as AnyDriverDefinition, faultyDriver as unknown as AnyDriverDefinition, shortWriteDriver as unknown as AnyDriverDefinition, countingWriteDriver as unknown as AnyDriverDefinition];
+  return [...builtinDrivers(), hangingDriver as unknown as AnyDriverDefinition, faultyDriver as unknown as AnyDriverDefinition, shortWriteDriver as unknown as AnyDriverDefinition, countingWriteDriver as unknown as AnyDriverDefinition, passThroughDriver as unknown as AnyDriverDefinition];
 }
 
 /** Starts a real server on a free loopback port over a fresh data folder. */

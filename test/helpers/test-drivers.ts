@@ -108,3 +108,25 @@ export const countingWriteDriver = defineDriver({
     return inner;
   },
 });
+
+/**
+ * The smallest virtual storage: shows the folder `target` of the tree (any mount) as its own root,
+ * read-only, through the driver context's tree; for the tree's wiring and loop tests.
+ */
+export const passThroughDriver = defineDriver({
+  id: 'TestPassThrough',
+  label: 'Test: another folder of the tree',
+  description: 'lists and reads the folder `target` of the tree',
+  options: { target: { type: 'string', label: 'target folder', required: true } },
+  facts,
+  create: (o, ctx) => {
+    const at = (rel: string) => (rel === '' ? o.target : `${o.target.replace(/\/$/, '')}/${rel}`);
+    return {
+      stat: (rel) => ctx.tree.stat(at(rel)),
+      list: async function* (rel) {
+        yield* await ctx.tree.list(at(rel));
+      },
+      read: (rel, options) => ctx.tree.read(at(rel), options),
+    };
+  },
+});

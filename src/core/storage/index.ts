@@ -155,8 +155,28 @@ export interface TokenStore {
   withLock<T>(ttlMs: number, work: () => Promise<T>): Promise<T>;
 }
 
+/**
+ * The file tree of the other mounts, by absolute virtual path: what virtual storages (Alias, Crypt,
+ * Strm) are built on, so that they work over every storage. Calls go through those mounts' own
+ * caches, breakers and deadlines. A call that would reach the asking mount again, directly or
+ * through other virtual storages, fails with FsError `loop` instead of recursing.
+ */
+export interface Tree {
+  stat(path: string): Promise<Entry>;
+  list(path: string, options?: { signal?: AbortSignal }): Promise<Entry[]>;
+  read(path: string, options?: ReadOptions): Promise<ReadResult>;
+  write(path: string, body: Readable, options?: WriteOptions): Promise<Entry>;
+  mkdir(path: string): Promise<void>;
+  remove(path: string, options?: RemoveOptions): Promise<void>;
+  /** Moves or renames; across storages the bytes are copied and the source removed. */
+  move(from: string, to: string): Promise<void>;
+  link(path: string): Promise<Link | undefined>;
+}
+
 export interface DriverContext {
   logger: Logger;
+  /** The other mounts' files by virtual path (for virtual storages). */
+  tree: Tree;
   /** The mount's own pooled HTTP dispatcher; closed on unmount. */
   dispatcher: Dispatcher;
   tokens: TokenStore;

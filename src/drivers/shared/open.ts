@@ -2,13 +2,16 @@ import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import { FsError } from '../../core/errors.js';
 import type { AnyDriverDefinition } from '../define-driver.js';
-import type { ConnectionStats, Driver, TokenStore } from '../../core/storage/index.js';
+import type { ConnectionStats, Driver, TokenStore, Tree } from '../../core/storage/index.js';
+import { EMPTY_TREE } from '../../core/storage/empty-tree.js';
 
 export interface OpenDriverEnv {
   logger: Logger;
   tokens: TokenStore;
   tempDir: string;
   signal: AbortSignal;
+  /** The other mounts' files, for virtual storages; an empty tree when not given. */
+  tree?: Tree;
   /** Upper bound on sockets this mount may hold to one origin. */
   connections?: number;
 }
@@ -56,7 +59,7 @@ export function openDriver(def: AnyDriverDefinition, rawOptions: unknown, env: O
     bodyTimeout: 120_000,
     connect: { timeout: 15_000 },
   });
-  const driver = def.create(options as never, { logger: env.logger, dispatcher, tokens: env.tokens, tempDir: env.tempDir, signal: env.signal });
+  const driver = def.create(options as never, { logger: env.logger, dispatcher, tokens: env.tokens, tempDir: env.tempDir, signal: env.signal, tree: env.tree ?? EMPTY_TREE });
   return {
     driver,
     stats: () => {

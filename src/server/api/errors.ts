@@ -22,6 +22,7 @@ export const API_CODES: Record<FsErrorCode, number> = {
   upstream_error: 502,
   aborted: 400,
   invalid_input: 400,
+  loop: 508,
 };
 
 /** A failure the API reports in its envelope: `{code, message, data}` with HTTP 200. */

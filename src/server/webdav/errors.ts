@@ -24,6 +24,7 @@ export const DAV_STATUS: Record<FsErrorCode, number> = {
   upstream_error: 502,
   aborted: 400,
   invalid_input: 400,
+  loop: 508,
 };
 
 export const REALM = 'filebridge';

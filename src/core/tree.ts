@@ -1,0 +1,46 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Readable } from 'node:stream';
+import { FsError } from './errors.js';
+import { isWithin, normalizePath } from './paths.js';
+import type { Entry, Link, ReadOptions, ReadResult, RemoveOptions, Tree, WriteOptions } from './storage/index.js';
+import type { VirtualFs } from './virtual-fs.js';
+
+/** Mount paths of the virtual storages whose calls into the tree are under way, outermost first. */
+const chain = new AsyncLocalStorage<readonly string[]>();
+
+/** How deep virtual storages may stack (an alias of a crypt of an alias ...) before it counts as a loop. */
+const MAX_DEPTH = 8;
+
+function loop(via: readonly string[], target: string): FsError {
+  return new FsError('loop', `storage loop: ${[...via, target].join(' → ')} reaches a storage already on the way`);
+}
+
+/**
+ * The tree as the mount at `self` sees it. A call for a path at or below `self`, or below a
+ * virtual storage already on the way to this call, fails with `loop`, so an alias of itself, or
+ * two aliases of each other, answer an error instead of recursing.
+ */
+export function treeFor(getFs: () => VirtualFs, self: string): Tree {
+  const me = normalizePath(self);
+  const enter = <T>(paths: string[], work: (fs: VirtualFs, ...p: string[]) => Promise<T>): Promise<T> => {
+    const via = chain.getStore() ?? [];
+    const on = [...via, me];
+    const fs = getFs();
+    const ps = paths.map(normalizePath);
+    for (const p of ps) {
+      const target = fs.mountOf(p)?.path;
+      if (isWithin(p, me) || (target !== undefined && on.includes(target)) || on.length > MAX_DEPTH) throw loop(on, target ?? p);
+    }
+    return chain.run(on, () => work(fs, ...ps));
+  };
+  return {
+    stat: (path): Promise<Entry> => enter([path], (fs, p) => fs.stat(p as string)),
+    list: (path, options): Promise<Entry[]> => enter([path], async (fs, p) => (await fs.list(p as string, options)).entries),
+    read: (path, options?: ReadOptions): Promise<ReadResult> => enter([path], (fs, p) => fs.read(p as string, options)),
+    write: (path, body: Readable, options?: WriteOptions): Promise<Entry> => enter([path], (fs, p) => fs.write(p as string, body, options)),
+    mkdir: (path): Promise<void> => enter([path], (fs, p) => fs.mkdir(p as string, { createParents: true })),
+    remove: (path, options?: RemoveOptions): Promise<void> => enter([path], (fs, p) => fs.remove(p as string, options)),
+    move: (from, to): Promise<void> => enter([from, to], (fs, p, q) => fs.move(p as string, q as string)),
+    link: (path): Promise<Link | undefined> => enter([path], (fs, p) => fs.link(p as string)),
+  };
+}

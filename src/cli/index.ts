@@ -1,5 +1,8 @@
+import cluster from 'node:cluster';
 import { Command } from 'commander';
+import { runPrimary, serveAsWorker, workerCount } from '../cluster/workers.js';
 import { loadConfig } from '../config/load.js';
+import { createLogger } from '../observability/logger.js';
 import { adminCommands } from './admin.js';
 import { type CliDeps, type CommandContext, type ConfigLoader, dataOptions } from './context.js';
 import { backupCommands } from './backup.js';
@@ -47,7 +50,24 @@ function serverCommand(ctx: CommandContext): Command {
     .option('--site-url <url>', 'public URL of this server')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace')
     .action(async (o: Record<string, string | undefined>) => {
+      // The primary loads (and persists) the configuration before forking: workers read the same secret.
       const config = ctx.config({ data: o.data, db: o.db, host: o.host, port: o.port, site_url: o.siteUrl, log_level: o.logLevel }, true);
+      const count = workerCount(config.workers);
+      if (count > 1 && cluster.isPrimary) {
+        // Migrations (and the secret key file) once, before any worker opens the database.
+        const { database } = await ctx.openDatabase(config);
+        await database.close();
+        process.exitCode = await runPrimary({ count, logger: createLogger({ level: config.log_level }).child({ role: 'primary' }) });
+        return;
+      }
+      if (cluster.isWorker) {
+        const worker = await ctx.start({ config }).catch((err: unknown) => {
+          // The IPC channel would keep a failed worker alive: it exits, and the primary decides.
+          process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+          process.exit(1);
+        });
+        return serveAsWorker(() => worker.close(), { onError: (err) => process.stderr.write(`${String(err)}\n`) });
+      }
       const running = await ctx.start({ config });
       await new Promise<void>((resolve) => {
         const stop = () => {

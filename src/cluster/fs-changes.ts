@@ -31,14 +31,16 @@ export function parseFsTopic(topic: ChangeTopic): FsNotice | undefined {
 
 /**
  * Tells the other instances on the database which folders this one changed, so their listing
- * caches do not serve a stale folder until it expires. Changes are gathered for `delayMs` and
- * sent in few notices (a thousand uploads into one folder is one entry); sending is best effort.
+ * caches do not serve a stale folder until it expires. Changes are gathered for `delayMs` (0: the
+ * rest of the current turn) and sent in few notices (a thousand uploads into one folder is one
+ * entry); sending is best effort.
  */
 export class FsChangeBroadcaster {
   /** This process's id: its own notices come back to it and are skipped. */
   readonly instance = randomUUID();
   private pending = new Map<string, FsChange>();
   private timer: NodeJS.Timeout | undefined;
+  private queued = false;
 
   constructor(
     private readonly publish: (topic: ChangeTopic) => Promise<boolean>,
@@ -49,16 +51,23 @@ export class FsChangeBroadcaster {
     const key = `${change.storageId}\u0000${change.rel}`;
     const had = this.pending.get(key);
     this.pending.set(key, had ? { ...had, tree: had.tree || change.tree } : change);
-    if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), this.delayMs);
-      this.timer.unref();
+    if (this.timer || this.queued) return;
+    if (this.delayMs === 0) {
+      // Sent before the request that made the change answers (SQLite workers: the next request
+      // anywhere sees it), still one notice for every change of the same turn.
+      this.queued = true;
+      queueMicrotask(() => void this.flush());
+      return;
     }
+    this.timer = setTimeout(() => void this.flush(), this.delayMs);
+    this.timer.unref();
   }
 
   /** Sends what is pending now. */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.queued = false;
     const changes = [...this.pending.values()];
     this.pending = new Map();
     for (const topic of this.topics(changes)) await this.publish(topic);

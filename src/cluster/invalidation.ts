@@ -54,6 +54,8 @@ export interface InvalidationTargets {
 }
 
 export interface Invalidation {
+  /** Resolves once no reload is under way (the notifier's `sync` already waits for the reloads it started). */
+  settle(): Promise<void>;
   /** Stops reacting to changes and waits for reloads under way. */
   stop(): Promise<void>;
 }
@@ -75,23 +77,27 @@ export function wireInvalidation(notifier: ChangeNotifier, targets: Invalidation
     handlers.dav_locks = new Coalesced(async () => davLocks.changedElsewhere(), failed('WebDAV locks'));
   }
   const fs = targets.fs;
-  const unsubscribe = notifier.subscribe((topic: ChangeTopic) => {
+  // Returns the reloads it starts, so that a notifier's `sync` can wait for them (SQLite workers).
+  const unsubscribe = notifier.subscribe((topic: ChangeTopic): Promise<void> | undefined => {
     if (topic === RESYNC) {
       fs?.forgetAll();
-      for (const h of Object.values(handlers)) void h.trigger();
-      return;
+      return Promise.all(Object.values(handlers).map((h) => h.trigger())).then(() => undefined);
     }
     const notice = fs ? parseFsTopic(topic) : undefined;
     if (notice) {
       if (notice.instance !== fs?.instance) for (const c of notice.changes) fs?.forgetChanged(c);
-      return;
+      return undefined;
     }
-    void handlers[topic]?.trigger();
+    return handlers[topic]?.trigger();
   });
+  const settle = async () => {
+    await Promise.all(Object.values(handlers).map((h) => h.idle()));
+  };
   return {
+    settle,
     stop: async () => {
       unsubscribe();
-      await Promise.all(Object.values(handlers).map((h) => h.idle()));
+      await settle();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../db/kysely.js';
 import type { Database } from '../db/client.js';
 import { type MigrationStep, migrateToLatest } from '../db/migrate.js';
 

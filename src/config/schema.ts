@@ -81,6 +81,12 @@ export const configSchema = z
     task_max_attempts: z.coerce.number().int().min(1).max(100).default(5),
     /** First retry delay of a task item (doubled per attempt, up to 5 minutes; a longer Retry-After wins). */
     task_retry_ms: z.coerce.number().int().min(10).default(2_000),
+    /**
+     * Server processes sharing the port (node:cluster), each a full server on the same database;
+     * 0: one per core (os.availableParallelism(), the recommended setting). 1: a single process,
+     * no cluster. See docs/operations.md, "Workers".
+     */
+    workers: z.coerce.number().int().min(0).max(256).default(1),
     /** Bearer token that may read /metrics and /readyz details besides an administrator; empty: administrators only. */
     metrics_token: z.string().refine((v) => v === '' || v.length >= 16, 'at least 16 characters').default(''),
   })

@@ -1,32 +1,11 @@
 import type pg from 'pg';
+import { type ChangeListener, type ChangeNotifier, type ChangeTopic, Listeners, type NotifierLogger, RESYNC } from './change-notifier.js';
+import { SqliteChangeLog, type ChangeLogOptions } from './change-log.js';
 import { parseDatabaseUrl } from './client.js';
 import { CHANGE_CHANNEL } from './migrations/20261123010000_change_notify.js';
 
-/**
- * A changed table's name (`storages`, `settings`, `metas`, `users`, `api_tokens`,
- * `revoked_sessions`, `dav_locks`), or `*` after the listener (re)connected: changes may have been missed,
- * so reload everything.
- */
-export type ChangeTopic = string;
-export const RESYNC: ChangeTopic = '*';
-
-/** Hears about database changes made by any instance (or the CLI) on the same database. */
-export interface ChangeNotifier {
-  /** True when changes made elsewhere are pushed (PostgreSQL); false means rely on polling. */
-  readonly live: boolean;
-  subscribe(listener: (topic: ChangeTopic) => void): () => void;
-  /**
-   * Tells every instance on the database (this one too) about a change no table write carries.
-   * Best effort: false when it could not be sent now (no connection, or SQLite: one instance).
-   */
-  publish(topic: ChangeTopic): Promise<boolean>;
-  close(): Promise<void>;
-}
-
-export interface NotifierLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+export { RESYNC } from './change-notifier.js';
+export type { ChangeListener, ChangeNotifier, ChangeTopic, NotifierLogger } from './change-notifier.js';
 
 export interface NotifierOptions {
   logger?: NotifierLogger;
@@ -34,28 +13,11 @@ export interface NotifierOptions {
   reconnect?: { initialMs: number; maxMs: number };
   /** A `SELECT 1` on the LISTEN connection this often detects a dead link (default 15 s; 0 = off). */
   heartbeatMs?: number;
+  /** SQLite: the change log's background poll, pruning and wait limit (see change-log.ts). */
+  changeLog?: Omit<ChangeLogOptions, 'logger'>;
 }
 
-class Listeners {
-  private readonly set = new Set<(topic: ChangeTopic) => void>();
-
-  add(listener: (topic: ChangeTopic) => void): () => void {
-    this.set.add(listener);
-    return () => void this.set.delete(listener);
-  }
-
-  emit(topic: ChangeTopic, logger?: NotifierLogger): void {
-    for (const listener of [...this.set]) {
-      try {
-        listener(topic);
-      } catch (err) {
-        logger?.warn({ err, topic }, 'a change listener failed');
-      }
-    }
-  }
-}
-
-/** SQLite: nothing is pushed; the server's polling (storage_poll_ms) picks up edits from the CLI. */
+/** An in-memory SQLite database: no other process can change it, so nothing is ever heard. */
 function quietNotifier(): ChangeNotifier {
   const listeners = new Listeners();
   return { live: false, subscribe: (l) => listeners.add(l), publish: async () => false, close: async () => undefined };
@@ -78,7 +40,7 @@ class PgChangeListener implements ChangeNotifier {
     private readonly options: NotifierOptions,
   ) {}
 
-  subscribe(listener: (topic: ChangeTopic) => void): () => void {
+  subscribe(listener: ChangeListener): () => void {
     return this.listeners.add(listener);
   }
 
@@ -101,7 +63,7 @@ class PgChangeListener implements ChangeNotifier {
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     client.on('notification', (msg) => {
-      if (msg.channel === CHANGE_CHANNEL) this.listeners.emit(msg.payload ?? RESYNC, this.options.logger);
+      if (msg.channel === CHANGE_CHANNEL) void this.listeners.emit(msg.payload ?? RESYNC, this.options.logger);
     });
     try {
       await client.connect();
@@ -118,7 +80,7 @@ class PgChangeListener implements ChangeNotifier {
     if (this.failures > 0) {
       this.options.logger?.info({ after: this.failures }, 'change listener reconnected');
       this.failures = 0;
-      this.listeners.emit(RESYNC, this.options.logger);
+      void this.listeners.emit(RESYNC, this.options.logger);
     }
     return true;
   }
@@ -162,12 +124,17 @@ class PgChangeListener implements ChangeNotifier {
 
 /**
  * The change notifier for the database at `url`: LISTEN/NOTIFY on PostgreSQL (fed by the
- * triggers of the change_notify migration), a quiet one on SQLite. On PostgreSQL it is listening
- * when this returns (or, if the first attempt failed, retrying in the background).
+ * triggers of the change_notify migration); on SQLite the change log (triggers of the change_log
+ * migration, read when another connection committed: see change-log.ts), which needs the schema
+ * migrated first. On PostgreSQL it is listening when this returns (or, if the first attempt
+ * failed, retrying in the background).
  */
 export async function createChangeNotifier(url: string, options: NotifierOptions = {}): Promise<ChangeNotifier> {
   const target = parseDatabaseUrl(url);
-  if (target.engine !== 'postgres') return quietNotifier();
+  if (target.engine === 'sqlite') {
+    if (target.filename === ':memory:' || target.filename.startsWith('file:')) return quietNotifier();
+    return SqliteChangeLog.open(target.filename, { ...options.changeLog, logger: options.logger });
+  }
   const { default: pgModule } = await import('pg');
   const listener = new PgChangeListener(pgModule, target.connectionString, options);
   await listener.connect();

@@ -36,4 +36,9 @@ export interface AppDeps {
   drivers: DriverCatalog;
   /** Resolves when the database answers. */
   checkDatabase(): Promise<void>;
+  /**
+   * Applies changes other processes committed (SQLite workers, the CLI) before a request is
+   * handled; fast when there are none. Absent: nothing to pull (PostgreSQL pushes them).
+   */
+  syncChanges?: () => Promise<void>;
 }

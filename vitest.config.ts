@@ -7,6 +7,7 @@ const SOAK = [
   'test/e2e/token-soak.test.ts',
   'test/reliability/task-crash.test.ts',
   'test/reliability/task-cluster.test.ts',
+  'test/offline/crash.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000 };

@@ -17,6 +17,7 @@ import { buildCli } from './cli/index.js';
 import { wireInvalidation } from './cluster/invalidation.js';
 import { withLease } from './cluster/lease.js';
 import { migrateExclusively } from './cluster/migrate-lock.js';
+import { currentWorker, tagResponses, taskHolder } from './cluster/workers.js';
 import type { Config } from './config/schema.js';
 import { MountManager, type MountFactory, type StorageConfig, type StorageSource } from './core/mount-manager.js';
 import { MountTable } from './core/mount-table.js';
@@ -176,8 +177,9 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const auth = new AuthService({ repos, settings, jwtSecret: config.jwt_secret, tokenLifetimeHours: config.token_expires_in, now });
   const apiTokens = new ApiTokenService(repos, now);
   const table = new MountTable();
-  // On PostgreSQL, other instances hear which folders this one changed (their listings stay true).
-  const fsChanges = notifier.live ? new FsChangeBroadcaster((topic) => notifier.publish(topic)) : undefined;
+  const worker = currentWorker();
+  // Other instances (PostgreSQL) or workers (SQLite: sent before the request answers) hear which folders this one changed.
+  const fsChanges = notifier.live || worker ? new FsChangeBroadcaster((topic) => notifier.publish(topic), notifier.live ? 50 : 0) : undefined;
   const fs = new VirtualFs(table, fsChanges ? { onChange: (c) => fsChanges.changed(c) } : {});
   const source: StorageSource = {
     list: async () => (await repos.storages.list()).map(storageConfig),
@@ -206,7 +208,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const catalog = driverCatalog(drivers.all());
   const taskStore = new TaskStore(database.db, database.engine);
   const taskRunner = new TaskRunner(taskStore, fs, logger, {
-    holder: config.instance_id || `${hostname()}:${resolve(config.data)}`,
+    holder: taskHolder(config.instance_id || `${hostname()}:${resolve(config.data)}`, worker),
     concurrency: config.task_workers,
     perMount: config.task_workers_per_storage,
     leaseMs: config.task_lease_ms,
@@ -237,7 +239,9 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     checkDatabase: async () => {
       await repos.settings.get('__ping__');
     },
+    syncChanges: notifier.sync,
   });
+  if (worker) tagResponses(app.server, worker);
   let url = '';
   if (options.listen ?? true) {
     url = await app.listen({ host: config.host, port: config.port });

@@ -12,11 +12,13 @@ export type Door = 'api' | 'webdav' | 'download' | 'ui' | 'share' | 's3' | 'ftp'
  * What a principal wants to do. `list`/`read` look; `write` stores a file at `path`; `mkdir` makes
  * a folder at `path`; `rename` renames `path` to the sibling `target`; `move`/`copy` carry the tree
  * at `path` to `target`; `remove` deletes the tree at `path`; `refresh` forgets a cached listing;
- * `props` changes WebDAV properties of `path`; `lock` takes a WebDAV lock on `path`.
+ * `props` changes WebDAV properties of `path`; `lock` takes a WebDAV lock on `path`;
+ * `offline_download` has the server download into the folder `path` (the offline-download bit
+ * and write permission in that folder).
  */
-export type Action = 'list' | 'read' | 'write' | 'mkdir' | 'rename' | 'move' | 'copy' | 'remove' | 'refresh' | 'props' | 'lock';
+export type Action = 'list' | 'read' | 'write' | 'mkdir' | 'rename' | 'move' | 'copy' | 'remove' | 'refresh' | 'props' | 'lock' | 'offline_download';
 
-export const MODIFYING: ReadonlySet<Action> = new Set<Action>(['write', 'mkdir', 'rename', 'move', 'copy', 'remove', 'props', 'lock']);
+export const MODIFYING: ReadonlySet<Action> = new Set<Action>(['write', 'mkdir', 'rename', 'move', 'copy', 'remove', 'props', 'lock', 'offline_download']);
 
 export interface Ask {
   door: Door;
@@ -217,6 +219,8 @@ export class Gate {
       }
       case 'remove':
         return need(Perm.Remove) ? undefined : deny();
+      case 'offline_download':
+        return need(Perm.OfflineDownload) && this.writableAt(p, bits, ask.path) ? undefined : deny();
       default:
         return undefined;
     }

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
+
+/** The argon2 binding (a native module) loads on the first hash or verify, not at start-up. */
+const argon2 = () => import('@node-rs/argon2');
 
 /** AList's client-side static hash, which `/api/auth/login/hash` sends instead of the password. */
 export const ALIST_HASH_SUFFIX = '-https://github.com/alist-org/alist';
@@ -18,6 +20,7 @@ export async function hashPassword(password: string): Promise<string> {
 
 export async function hashStatic(staticHex: string): Promise<string> {
   // algorithm 2 = Argon2id
+  const { hash } = await argon2();
   return hash(staticHex.toLowerCase(), { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
 }
 
@@ -27,6 +30,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
 
 export async function verifyStatic(stored: string, staticHex: string): Promise<boolean> {
   if (!stored) return false;
+  const { verify } = await argon2();
   try {
     return await verify(stored, staticHex.toLowerCase());
   } catch {

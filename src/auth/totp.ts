@@ -1,5 +1,4 @@
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 
 /** Seconds per TOTP time step. */
 export const TOTP_PERIOD = 30;
@@ -12,6 +11,8 @@ function totp(secret: string, label = 'filebridge'): TOTP {
 export async function generateTotp(username: string): Promise<{ secret: string; qr: string; uri: string }> {
   const secret = new Secret({ size: 20 }).base32;
   const uri = totp(secret, username).toString();
+  // The QR code library (and its PNG encoder) loads when a secret is first generated, not at start-up.
+  const { default: QRCode } = await import('qrcode');
   return { secret, uri, qr: await QRCode.toDataURL(uri) };
 }
 

@@ -2,7 +2,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../db/kysely.js';
 import { type Database, createDatabase, parseDatabaseUrl } from '../db/client.js';
 import { migrationStatus } from '../db/migrate.js';
 import { type CommandContext, dataOptions } from './context.js';
@@ -18,8 +19,8 @@ export interface BackupDocument {
   tables: Record<string, Record<string, unknown>[]>;
 }
 
-/** Tables never copied: the migrator's own, and short-lived leases. */
-const SKIPPED = new Set(['kysely_migration', 'kysely_migration_lock', 'leases']);
+/** Tables never copied: the migrator's own, short-lived leases, and the change log (SQLite workers' notices). */
+const SKIPPED = new Set(['kysely_migration', 'kysely_migration_lock', 'leases', 'change_log']);
 /** Parents first, so foreign keys hold while rows go in; the others follow by name. */
 const PARENTS = ['users', 'tasks'];
 const SQLITE_MAGIC = 'SQLite format 3\0';

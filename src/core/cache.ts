@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LazyLru } from './lazy-lru.js';
 
 export interface ListCacheOptions {
   ttlMs: number;
@@ -21,17 +21,17 @@ interface Cached<E> {
  * one folder cost one upstream call. Keys are driver-relative folder paths.
  */
 export class ListCache<E extends { name: string } = { name: string }> {
-  private readonly lru: LRUCache<string, Cached<E>> | undefined;
+  private readonly lru: LazyLru<string, Cached<E>> | undefined;
   private readonly inflight = new Map<string, Promise<E[]>>();
   /** The last listing that loaded, kept past its TTL for stale-if-error. */
-  private readonly lastGood: LRUCache<string, Cached<E>> | undefined;
+  private readonly lastGood: LazyLru<string, Cached<E>> | undefined;
   private generation = 0;
   /** When each recently changed folder last changed (a generation), for {@link seedIfUnchanged}. */
-  private readonly changedAt = new LRUCache<string, number>({ max: 4096 });
+  private readonly changedAt = new LazyLru<string, number>({ max: 4096 });
 
   constructor(private readonly options: ListCacheOptions) {
-    this.lru = options.ttlMs > 0 ? new LRUCache<string, Cached<E>>({ max: options.max, ttl: options.ttlMs }) : undefined;
-    this.lastGood = (options.staleMaxAgeMs ?? 0) > 0 ? new LRUCache<string, Cached<E>>({ max: options.max }) : undefined;
+    this.lru = options.ttlMs > 0 ? new LazyLru<string, Cached<E>>({ max: options.max, ttl: options.ttlMs }) : undefined;
+    this.lastGood = (options.staleMaxAgeMs ?? 0) > 0 ? new LazyLru<string, Cached<E>>({ max: options.max }) : undefined;
   }
 
   /** The last good listing of `dir` if it is recent enough to serve while the upstream fails. */

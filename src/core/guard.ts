@@ -1,5 +1,13 @@
-import { BrokenCircuitError, ConsecutiveBreaker, TaskCancelledError, circuitBreaker, handleWhen } from 'cockatiel';
+import { createRequire } from 'node:module';
+import type * as Cockatiel from 'cockatiel';
 import { FsError, isFsError } from './errors.js';
+
+/**
+ * cockatiel (some thirty modules) loads with the first guarded call or the first error looked at,
+ * not at start-up: a mount's breaker is made when the mount first calls its storage.
+ */
+const requireHere = createRequire(import.meta.url);
+const cockatiel = (): typeof Cockatiel => requireHere('cockatiel') as typeof Cockatiel;
 
 export interface GuardOptions {
   /** Deadline for one metadata call (stat, list, mkdir, ...). */
@@ -23,10 +31,15 @@ export interface CallCounters {
 const UPSTREAM_CODES = new Set(['upstream_error', 'storage_unavailable', 'rate_limited', 'unauthorized_upstream']);
 
 /** A driver call that did not settle within the mount's deadline. */
-export class DeadlineError extends TaskCancelledError {
+export class DeadlineError extends Error {
   constructor(readonly ms: number) {
     super(`no answer within ${ms} ms`);
   }
+}
+
+/** A deadline that passed, or a cockatiel task cancelled (a driver's retry given up on abort). */
+function isCancelled(err: unknown): boolean {
+  return err instanceof DeadlineError || (err instanceof Error && err instanceof cockatiel().TaskCancelledError);
 }
 
 /**
@@ -52,7 +65,7 @@ export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /** Failures that say the upstream is unwell (as opposed to a missing file or a bad name). */
 export function isUpstreamFailure(err: unknown): boolean {
-  if (err instanceof TaskCancelledError) return true;
+  if (isCancelled(err)) return true;
   return !isFsError(err) ? !(err instanceof Error && err.name === 'AbortError') : UPSTREAM_CODES.has(err.code);
 }
 
@@ -67,21 +80,28 @@ export class MountGuard {
   lastFailure: { message: string; at: Date } | undefined;
   /** When a call last succeeded. */
   lastSuccessAt = 0;
-  private readonly breaker;
+  private made: Cockatiel.CircuitBreakerPolicy | undefined;
 
   constructor(
     private readonly options: GuardOptions,
     /** Told when the upstream refuses the credentials for good (a non-retryable unauthorized_upstream). */
     private readonly onAuthRejected: (err: FsError) => void = () => undefined,
-  ) {
-    this.breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
-      halfOpenAfter: options.halfOpenMs,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+  ) {}
+
+  /** The breaker, made at the first call (until then it is as a new one: closed). */
+  private get breaker(): Cockatiel.CircuitBreakerPolicy {
+    if (this.made) return this.made;
+    const { circuitBreaker, handleWhen, ConsecutiveBreaker } = cockatiel();
+    this.made = circuitBreaker(handleWhen(isUpstreamFailure), {
+      halfOpenAfter: this.options.halfOpenMs,
+      breaker: new ConsecutiveBreaker(this.options.breakerThreshold),
     });
+    return this.made;
   }
 
   state(): BreakerState {
-    const s = this.breaker.state as unknown as number;
+    if (!this.made) return 'closed';
+    const s = this.made.state as unknown as number;
     // cockatiel's CircuitState: 0 closed, 1 open, 2 half-open, 3 isolated.
     return s === 0 ? 'closed' : s === 2 ? 'half_open' : 'open';
   }
@@ -109,14 +129,14 @@ export class MountGuard {
   }
 
   private map(err: unknown): unknown {
-    if (err instanceof BrokenCircuitError) {
+    if (err instanceof Error && err instanceof cockatiel().BrokenCircuitError) {
       const why = this.lastFailure ? `: ${this.lastFailure.message}` : '';
       return new FsError('storage_unavailable', `upstream is failing; calls are paused for up to ${this.options.halfOpenMs} ms${why}`, {
         retryable: true,
         retryAfterMs: this.options.halfOpenMs,
       });
     }
-    if (err instanceof TaskCancelledError) {
+    if (isCancelled(err)) {
       return new FsError('upstream_error', `upstream did not answer within ${this.options.timeoutMs} ms`, { retryable: true, cause: err });
     }
     return err;

@@ -4,6 +4,7 @@ import type { GuardOptions } from './guard.js';
 import { Mount, type MountPolicy, type MountSpec, type MountStatus, type OpenedDriver } from './mount.js';
 import type { MountTable } from './mount-table.js';
 import { normalizePath } from './paths.js';
+import { Turns } from './turns.js';
 
 /** Where mount configurations come from (the database, in the server). */
 export interface StorageSource {
@@ -70,6 +71,8 @@ export class MountManager {
   private stamp: string | undefined;
   private poller: NodeJS.Timeout | undefined;
   private reconciling: Promise<void> | undefined;
+  /** Mounts open one per event-loop turn, after start() has returned (and the server listens). */
+  private readonly turns = new Turns();
 
   constructor(options: MountManagerOptions) {
     this.opts = options;
@@ -160,7 +163,7 @@ export class MountManager {
     });
     this.mounts.set(cfg.id, mount);
     if (!spec.disabled) this.opts.table.set(mount);
-    mount.start();
+    mount.start(() => this.turns.next());
   }
 
   private async unmount(m: Mount): Promise<void> {

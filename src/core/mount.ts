@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { LRUCache } from 'lru-cache';
 import type { ConnectionStats, Driver, DriverFacts, Link } from './storage/index.js';
 import { FsError } from './errors.js';
 import { ListCache } from './cache.js';
+import { LazyLru } from './lazy-lru.js';
 import { type CallCounters, type GuardOptions, MountGuard } from './guard.js';
 import { instrumentDriver } from './instrument.js';
 import type { VEntry } from './entries.js';
@@ -93,9 +93,9 @@ export class Mount {
   /** Timeouts and the circuit breaker around every driver call. */
   readonly guard: MountGuard;
   /** Direct links by driver-relative path, kept until they expire. */
-  readonly links = new LRUCache<string, Link>({ max: 1000 });
+  readonly links = new LazyLru<string, Link>({ max: 1000 });
   /** Folders confirmed to exist in the last seconds (uploads into one folder skip the look-up). */
-  readonly knownDirs = new LRUCache<string, true>({ max: 5000, ttl: 5000 });
+  readonly knownDirs = new LazyLru<string, true>({ max: 5000, ttl: 5000 });
   private staleAt: Date | undefined;
 
   constructor(spec: MountSpec, deps: MountDeps) {
@@ -147,10 +147,13 @@ export class Mount {
     this.deps.logger.warn({ mount: this.path, err: err.message }, 'storage credentials refused while serving; not retrying until they are saved');
   }
 
-  /** Starts initialisation in the background; returns at once. */
-  start(): void {
+  /**
+   * Starts initialisation in the background; returns at once. With `turn`, the first attempt
+   * waits for it (a later turn of the event loop), so opening never runs inside the caller.
+   */
+  start(turn?: () => Promise<void>): void {
     if (this.spec.disabled) return;
-    void this.attempt();
+    void this.attempt(turn);
   }
 
   /** Resolves when the current init attempt has ended (for tests and the CLI). */
@@ -198,8 +201,8 @@ export class Mount {
     this.knownDirs.clear();
   }
 
-  private attempt(): Promise<void> {
-    const run = this.runAttempt().finally(() => {
+  private attempt(turn?: () => Promise<void>): Promise<void> {
+    const run = (turn ? turn().then(() => this.runAttempt()) : this.runAttempt()).finally(() => {
       this.attemptRunning = undefined;
     });
     this.attemptRunning = run;

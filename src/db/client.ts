@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from './kysely.js';
 import { LRUCache } from 'lru-cache';
 import { restrictToOwner } from '../lib/file-mode.js';
 import { DbError } from './errors.js';

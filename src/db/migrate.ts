@@ -1,7 +1,8 @@
-import { Migrator, NO_MIGRATIONS, type MigrationResult, type MigrationResultSet } from 'kysely';
+import type { MigrationResult, MigrationResultSet } from 'kysely';
 import type { Database } from './client.js';
 import { MigrationError } from './errors.js';
-import { buildMigrations } from './migrations/index.js';
+import { DEFAULT_MIGRATION_TABLE, Migrator, NO_MIGRATIONS, sql } from './kysely.js';
+import { MIGRATIONS, buildMigrations } from './migrations/index.js';
 
 export interface MigrationStep {
   name: string;
@@ -42,8 +43,26 @@ function unwrap(result: MigrationResultSet, action: string): MigrationStep[] {
     .map((r) => ({ name: r.migrationName, direction: r.direction }));
 }
 
+/**
+ * Whether the database has run exactly the known migrations: one query, on every start. Anything
+ * else (a fresh database, a pending migration, one this version does not know) is the migrator's
+ * to handle, and to refuse.
+ */
+async function upToDate(database: Database): Promise<boolean> {
+  let ran: string[];
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(database.db);
+    ran = rows.map((r) => r.name);
+  } catch {
+    return false;
+  }
+  const known = new Set(MIGRATIONS.map(([name]) => name));
+  return ran.length === known.size && ran.every((name) => known.has(name));
+}
+
 /** Applies every pending migration. Returns the ones that ran (empty when up to date). */
 export async function migrateToLatest(database: Database): Promise<MigrationStep[]> {
+  if (await upToDate(database)) return [];
   return unwrap(await createMigrator(database).migrateToLatest(), 'migration');
 }
 

@@ -3,19 +3,25 @@ import { localDriver } from './local/local.js';
 import { sftpLazyDriver } from './sftp/lazy.js';
 import { ftpLazyDriver } from './ftp/lazy.js';
 import { s3LazyDriver } from './s3/lazy.js';
-import { webdavDriver } from './webdav/webdav.js';
-import { aliyundriveOpenDriver } from './aliyundrive-open/aliyundrive-open.js';
-import { onedriveDriver } from './onedrive/onedrive.js';
+import { webdavLazyDriver } from './webdav/lazy.js';
+import { aliyundriveOpenLazyDriver } from './aliyundrive-open/lazy.js';
+import { onedriveLazyDriver } from './onedrive/lazy.js';
+import { cryptLazyDriver } from './crypt/lazy.js';
 
-/** Every built-in driver, listed explicitly; those with heavy SDKs load them when first mounted. */
+/**
+ * Every built-in driver, listed explicitly. Each but Local (small, and the one every server has)
+ * is its meta (names, option declarations, facts) here; its module, and the SDK or HTTP, XML and
+ * retry libraries it brings, loads when a mount of it first starts.
+ */
 export function builtinDrivers(): AnyDriverDefinition[] {
   return [
     localDriver as unknown as AnyDriverDefinition,
     sftpLazyDriver as unknown as AnyDriverDefinition,
     ftpLazyDriver as unknown as AnyDriverDefinition,
     s3LazyDriver as unknown as AnyDriverDefinition,
-    webdavDriver as unknown as AnyDriverDefinition,
-    aliyundriveOpenDriver as unknown as AnyDriverDefinition,
-    onedriveDriver as unknown as AnyDriverDefinition,
+    webdavLazyDriver as unknown as AnyDriverDefinition,
+    aliyundriveOpenLazyDriver as unknown as AnyDriverDefinition,
+    onedriveLazyDriver as unknown as AnyDriverDefinition,
+    cryptLazyDriver as unknown as AnyDriverDefinition,
   ];
 }

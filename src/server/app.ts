@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from './fastify.js';
 
 
 
@@ -57,6 +57,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 4096 },
   });
   app.decorateRequest('principal', null);
+  // First of all: what other processes changed (workers on SQLite) holds for this very request.
+  const syncChanges = deps.syncChanges;
+  if (syncChanges) app.addHook('onRequest', (_request, _reply) => syncChanges());
   guardConnections(app, deps.config);
   app.addHook('onRequest', forwardedHeaders(trusted));
   // A hook costs every request: installed only when its lines would be written.

@@ -3,7 +3,7 @@ import { DEFAULT_LINK_EXPIRATION_HOURS, newSignKey } from '../auth/sign.js';
 
 /** AList's setting flags and groups (reference §4.4). */
 export const SettingFlag = { Public: 0, Private: 1, ReadOnly: 2, Deprecated: 3 } as const;
-export const SettingGroup = { Single: 0, Site: 1, Style: 2, Preview: 3, Global: 4 } as const;
+export const SettingGroup = { Single: 0, Site: 1, Style: 2, Preview: 3, Global: 4, OfflineDownload: 5 } as const;
 
 export interface SettingDefault {
   key: string;
@@ -26,7 +26,7 @@ export function newAdminToken(): string {
 /** Settings every install has; missing keys are added at start, existing values are kept. */
 export function defaultSettings(version: string): SettingDefault[] {
   const { Public, Private, ReadOnly } = SettingFlag;
-  const { Site, Style, Preview, Global, Single } = SettingGroup;
+  const { Site, Style, Preview, Global, Single, OfflineDownload } = SettingGroup;
   return [
     { key: 'version', value: version, type: 'string', group: Site, flag: ReadOnly },
     { key: 'site_title', value: 'Filebridge', type: 'string', group: Site, flag: Public },
@@ -50,6 +50,17 @@ export function defaultSettings(version: string): SettingDefault[] {
     { key: 'content_origin', value: '', type: 'string', group: Global, flag: Private, help: 'origin (e.g. https://files.example.com) for raw_url preview links, so that user content is served apart from the UI; empty = the request’s' },
     { key: 'privacy_regs', value: '(?:(?:\\d|[1-9]\\d|1\\d\\d|2[0-4]\\d|25[0-5])\\.){3}(?:\\d|[1-9]\\d|1\\d\\d|2[0-4]\\d|25[0-5])', type: 'text', group: Global, flag: Private },
     { key: 'search_index', value: 'none', type: 'select', options: 'none,walk', group: Global, flag: Private },
+    // Offline downloads (docs/offline-download.md): AList/OpenList's keys, an empty endpoint meaning "not configured".
+    { key: 'aria2_uri', value: '', type: 'string', group: OfflineDownload, flag: Private, help: 'aria2 JSON-RPC endpoint, e.g. http://localhost:6800/jsonrpc; empty = aria2 not offered' },
+    { key: 'aria2_secret', value: '', type: 'string', group: OfflineDownload, flag: Private, sealed: true, help: 'aria2 --rpc-secret' },
+    { key: 'aria2_temp_dir', value: '', type: 'string', group: OfflineDownload, flag: Private, help: 'the staging folder as aria2 sees it, when aria2 runs elsewhere (another container); empty = the same path' },
+    { key: 'qbittorrent_url', value: '', type: 'string', group: OfflineDownload, flag: Private, help: 'qBittorrent Web UI, e.g. http://admin:adminadmin@localhost:8080/ (not supported yet)' },
+    { key: 'qbittorrent_seedtime', value: '0', type: 'number', group: OfflineDownload, flag: Private, help: 'minutes to seed after a download (not supported yet)' },
+    { key: 'transmission_uri', value: '', type: 'string', group: OfflineDownload, flag: Private, help: 'Transmission RPC endpoint, e.g. http://localhost:9091/transmission/rpc; empty = Transmission not offered' },
+    { key: 'transmission_seedtime', value: '0', type: 'number', group: OfflineDownload, flag: Private, help: 'minutes to seed after a download (kept for AList; torrents are removed from Transmission once downloaded)' },
+    { key: 'transmission_temp_dir', value: '', type: 'string', group: OfflineDownload, flag: Private, help: 'the staging folder as Transmission sees it, when it runs elsewhere; empty = the same path' },
+    { key: 'offline_download_temp_dir', value: '', type: 'string', group: OfflineDownload, flag: Private, help: 'the staging folder of offline downloads on this server; empty = <data>/temp/offline' },
+    { key: 'offline_download_allow_private', value: 'false', type: 'bool', group: OfflineDownload, flag: Private, help: 'let offline downloads reach private, loopback, link-local and other non-public addresses (SSRF risk)' },
     { key: 'token', value: newAdminToken(), type: 'string', group: Single, flag: Private, sealed: true },
     { key: 'sign_key', value: newSignKey(), type: 'string', group: Single, flag: Private, sealed: true, internal: true },
   ];

@@ -1,7 +1,8 @@
 import { isFsError } from '../core/errors.js';
 import { isUpstreamFailure } from '../core/guard.js';
 import type { VirtualFs } from '../core/virtual-fs.js';
-import { TaskState, isFinal } from './states.js';
+import type { KindHandler } from './kinds.js';
+import { TaskState, type TaskKind, isFinal } from './states.js';
 import type { NewTask, TaskItem, TaskRecord, TaskStore } from './store.js';
 import { itemPaths, planTree, removeMovedFolders, runTransferItem } from './transfer.js';
 import { planUpload, runUploadItem } from './upload.js';
@@ -68,6 +69,8 @@ export class TaskRunner {
   private readonly lifetime = new AbortController();
   private readonly work = new Set<Promise<void>>();
   private readonly options: RunnerOptions;
+  /** Kinds built outside the runner (offline downloads); tasks of kinds nobody registered are left alone. */
+  private readonly kinds = new Map<TaskKind, KindHandler>();
 
   constructor(
     private readonly store: TaskStore,
@@ -102,6 +105,16 @@ export class TaskRunner {
     for (const r of this.running.values()) r.abort.abort();
     await Promise.allSettled([...this.work]);
     await this.store.release(this.options.holder);
+  }
+
+  /** Runs tasks of `kind` with `handler` from now on (the runner claims no task of a kind it cannot run). */
+  register(kind: TaskKind, handler: KindHandler): void {
+    this.kinds.set(kind, handler);
+    this.wake();
+  }
+
+  private handled(): TaskKind[] {
+    return ['copy', 'move', 'upload', ...this.kinds.keys()];
   }
 
   /** Queues a task and wakes the runner. */
@@ -176,6 +189,8 @@ export class TaskRunner {
 
   /** The virtual paths an item touches (an upload's source is its staged local file, not a storage). */
   private touched(task: TaskRecord, item?: TaskItem): string[] {
+    const handler = this.kinds.get(task.kind);
+    if (handler) return handler.touched(task, item);
     const { src, dst } = item ? itemPaths(task, item) : { src: task.src, dst: task.dst };
     return task.kind === 'upload' ? [dst] : [src, dst];
   }
@@ -215,13 +230,13 @@ export class TaskRunner {
 
   private async fill(): Promise<void> {
     while (this.slots() > 0 && !this.stopped) {
-      const task = await this.store.claimPlanning(this.options.holder, this.options.leaseMs);
+      const task = await this.store.claimPlanning(this.options.holder, this.options.leaseMs, undefined, this.handled());
       if (!task) break;
       this.planning++;
       this.track(this.plan(task).finally(() => this.planning--));
     }
     if (this.slots() <= 0) return;
-    for (const task of await this.store.runnable()) {
+    for (const task of await this.store.runnable(undefined, this.handled())) {
       while (this.slots() > 0 && !this.stopped) {
         if (this.mountBusy(this.mountKeys(task))) break;
         const item = await this.store.claimItem(task.id, this.options.holder, this.options.leaseMs);
@@ -252,7 +267,9 @@ export class TaskRunner {
         await this.store.addItems(task.id, items);
         if (!(await this.store.renewTask(task.id, this.options.holder, this.options.leaseMs))) abort.abort();
       };
-      if (task.kind === 'upload') await onBatch(await planUpload(task));
+      const handler = this.kinds.get(task.kind);
+      if (handler) await handler.plan(task, onBatch, abort.signal);
+      else if (task.kind === 'upload') await onBatch(await planUpload(task));
       else await planTree(this.fs, task.src, (items) => onBatch([...items]), abort.signal);
       if (await this.store.finishPlanning(task.id, this.options.holder)) {
         this.logger.info({ task: task.id, kind: task.kind }, 'task planned');
@@ -273,8 +290,17 @@ export class TaskRunner {
   private async execute(run: Running): Promise<void> {
     const { task, item } = run;
     try {
+      const handler = this.kinds.get(task.kind);
       const runItem = task.kind === 'upload' ? runUploadItem : runTransferItem;
-      const outcome = await runItem(this.fs, task, item, (b) => (run.bytes = b), run.abort.signal);
+      const onBytes = (b: number) => (run.bytes = b);
+      const outcome = handler
+        ? await handler.run(task, item, {
+            signal: run.abort.signal,
+            onBytes,
+            onSize: (size) => this.store.resize(task.id, item.id, size),
+            onStatus: (status) => this.store.setStatus(task.id, status),
+          })
+        : await runItem(this.fs, task, item, onBytes, run.abort.signal);
       if (await this.store.itemDone(item.id, this.options.holder, outcome.skipped)) await this.settleIfDrained(task);
     } catch (err) {
       if (run.abort.signal.aborted) {
@@ -284,8 +310,11 @@ export class TaskRunner {
           if (states.get(task.id) === TaskState.Canceling) await this.store.itemCanceled(item.id, this.options.holder);
           await this.settleIfDrained(task);
         }
-      } else if (this.storageDown(task, item) && !this.refused(task, item) && isUpstreamFailure(err) && !isFsError(err, 'unauthorized_upstream')) {
-        // The storage is failing as a whole: wait for it without spending the item's attempts.
+      } else if (
+        this.kinds.get(task.kind)?.waits?.(err) ||
+        (this.storageDown(task, item) && !this.refused(task, item) && isUpstreamFailure(err) && !isFsError(err, 'unauthorized_upstream'))
+      ) {
+        // The storage (or a kind's peer, such as a download tool) is failing as a whole: wait for it without spending the item's attempts.
         const after = isFsError(err) ? (err.retryAfterMs ?? 0) : 0;
         const retryAt = new Date(Date.now() + Math.max(this.options.retryBaseMs, after));
         await this.store.itemPostponed(item.id, this.options.holder, message(err), retryAt);
@@ -327,6 +356,14 @@ export class TaskRunner {
     }
     const final = await this.store.settle(task.id);
     if (final) this.logger.info({ task: task.id, kind: task.kind, state: final.state, error: final.error || undefined }, 'task finished');
+    const handler = this.kinds.get(task.kind);
+    if (final && handler?.settled) {
+      try {
+        await handler.settled(final);
+      } catch (err) {
+        this.logger.warn({ task: task.id, err: message(err) }, 'after-task work failed');
+      }
+    }
   }
 
   /** Renews leases with progress; stops items whose lease was lost or whose task is being cancelled. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Generated, type Kysely, sql } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
+import { sql } from '../db/kysely.js';
 import type { Db, Engine } from '../db/client.js';
 import { type ConflictPolicy, type TaskKind, TaskState, type TaskStateValue, UNDONE_STATES } from './states.js';
 
@@ -58,6 +59,8 @@ type ItemRow = Omit<TaskItemsTable, 'id'> & { id: number };
 
 export interface TaskOptions {
   conflict: ConflictPolicy;
+  /** Offline downloads: the tool, the delete policy, and (transfers) the download task they came from. */
+  offline?: { tool: string; deletePolicy: string; parent?: string };
 }
 
 export interface TaskRecord {
@@ -97,6 +100,8 @@ export interface TaskItem {
 }
 
 export interface NewTask {
+  /** A fixed id, for tasks that must be made at most once (`createOnce`); random by default. */
+  id?: string;
   kind: TaskKind;
   name: string;
   creator: { id: number; name: string; role: number };
@@ -184,7 +189,7 @@ export class TaskStore {
 
   async create(input: NewTask, now = new Date()): Promise<TaskRecord> {
     const row: TasksTable = {
-      id: newId(),
+      id: input.id ?? newId(),
       kind: input.kind,
       name: input.name,
       creator_id: input.creator.id,
@@ -214,6 +219,34 @@ export class TaskStore {
     return toTask(row);
   }
 
+  /**
+   * Creates the task with the fixed id `input.id` unless it exists; either way returns it. A step
+   * that makes a follow-up task (a download's transfer) can run again after a crash without
+   * making a second one.
+   */
+  async createOnce(input: NewTask & { id: string }): Promise<TaskRecord> {
+    const existing = await this.get(input.id);
+    if (existing) return existing;
+    try {
+      return await this.create(input);
+    } catch (err) {
+      const raced = await this.get(input.id);
+      if (raced) return raced;
+      throw err;
+    }
+  }
+
+  /** A task's item learned its size (a download): the item and the task's total follow. */
+  async resize(taskId: string, itemId: number, size: number): Promise<void> {
+    await this.db.updateTable('task_items').set({ size }).where('id', '=', itemId).where('task_id', '=', taskId).execute();
+    await sql`update tasks set total_bytes = coalesce((select sum(size) from task_items where task_id = ${taskId}), 0) where id = ${taskId}`.execute(this.db);
+  }
+
+  /** What a running task is doing now, in words (a cancel or a final state is never overwritten). */
+  async setStatus(taskId: string, status: string): Promise<void> {
+    await this.db.updateTable('tasks').set({ status }).where('id', '=', taskId).where('state', '=', TaskState.Running).execute();
+  }
+
   async get(id: string): Promise<TaskRecord | undefined> {
     const r = await this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toTask(r) : undefined;
@@ -235,17 +268,18 @@ export class TaskStore {
   }
 
   /** Claims one task whose tree is not planned yet (new, or its planner died or must retry). */
-  async claimPlanning(holder: string, leaseMs: number, now = new Date()): Promise<TaskRecord | undefined> {
+  async claimPlanning(holder: string, leaseMs: number, now = new Date(), kinds?: readonly string[]): Promise<TaskRecord | undefined> {
     const until = iso(new Date(now.getTime() + leaseMs));
     const t = iso(now);
     const lock = this.engine === 'postgres' ? sql`for update skip locked` : sql``;
+    const only = kinds ? sql`and kind in (${sql.join(kinds.map((k) => sql`${k}`))})` : sql``;
     const result = await sql<TasksTable>`
       update tasks set claimed_by = ${holder}, lease_until = ${until}, state = ${TaskState.Running},
         status = 'planning', started_at = coalesce(started_at, ${t}), attempts = attempts + 1
       where id = (
         select id from tasks
         where planned = 0 and state in (${TaskState.Pending}, ${TaskState.Running}, ${TaskState.WaitingRetry})
-          and (lease_until is null or lease_until <= ${t}) and (retry_at is null or retry_at <= ${t})
+          and (lease_until is null or lease_until <= ${t}) and (retry_at is null or retry_at <= ${t}) ${only}
         order by created_at limit 1 ${lock}
       ) and planned = 0 and (lease_until is null or lease_until <= ${t})
       returning *`.execute(this.db);
@@ -319,11 +353,11 @@ export class TaskStore {
   }
 
   /** Ids of planned, running tasks that may have items to claim, oldest first. */
-  async runnable(now = new Date()): Promise<TaskRecord[]> {
+  async runnable(now = new Date(), kinds?: readonly string[]): Promise<TaskRecord[]> {
     const t = iso(now);
-    const rows = await this.db
-      .selectFrom('tasks')
-      .selectAll()
+    let q = this.db.selectFrom('tasks').selectAll();
+    if (kinds) q = q.where('kind', 'in', [...kinds]);
+    const rows = await q
       .where('planned', '=', 1)
       .where('state', '=', TaskState.Running)
       .where((eb) =>

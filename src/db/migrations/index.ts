@@ -8,6 +8,7 @@ import { audit } from './20261123020000_audit.js';
 import { davLocksNotify } from './20261124010000_dav_locks_notify.js';
 import { tasks } from './20261203010000_tasks.js';
 import { accountSecurity } from './20261203110000_account_security.js';
+import { changeLog } from './20261205010000_change_log.js';
 
 export type MigrationFactory = (engine: Engine) => Migration;
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: Migratio
   ['20261124010000_dav_locks_notify', davLocksNotify],
   ['20261203010000_tasks', tasks],
   ['20261203110000_account_security', accountSecurity],
+  ['20261205010000_change_log', changeLog],
 ] as const);
 
 export function buildMigrations(engine: Engine): Record<string, Migration> {

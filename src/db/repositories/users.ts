@@ -1,4 +1,5 @@
-import { type Selectable, type Updateable, sql } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
+import { sql } from '../kysely.js';
 import type { Db } from '../client.js';
 import { mapConstraintErrors } from '../errors.js';
 import type { UsersTable } from '../schema.js';

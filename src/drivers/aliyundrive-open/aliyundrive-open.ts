@@ -10,6 +10,7 @@ import type { RestCall, RestClient } from '../shared/rest.js';
 import type { Driver, DriverContext, Entry, Link, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { apiError, tokenRefused } from './aliyundrive-open.errors.js';
 import { aliyundriveOpenOptions, type AliyundriveOpenOptions } from './options.js';
+import { aliyundriveOpenMeta } from './meta.js';
 import { sendParts } from './upload.js';
 import { aliCreate, aliDownload, aliDriveInfo, aliFile, aliList, aliMove, aliSpace, entryOf, type AliFile } from './wire.js';
 
@@ -267,18 +268,6 @@ export function createAliyundriveOpen(o: AliyundriveOpenOptions, ctx: DriverCont
 }
 
 export const aliyundriveOpenDriver = defineDriver({
-  id: 'AliyundriveOpen',
-  label: 'AliyunDrive Open',
-  description: 'AliyunDrive (alipan.com) through its Open API, with OAuth refresh tokens.',
-  options: aliyundriveOpenOptions,
-  facts: {
-    caseSensitive: true,
-    emptyDirs: true,
-    mtimePrecisionMs: 1,
-    setsMtime: false,
-    hashes: ['sha1'],
-    unknownSizeWrites: true,
-    proxyOnly: false,
-  },
+  ...aliyundriveOpenMeta,
   create: (options, ctx) => createAliyundriveOpen(options, ctx),
 });

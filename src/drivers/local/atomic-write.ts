@@ -1,16 +1,29 @@
-import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { close, constants as fsc, createWriteStream, fstat, futimes, open, write } from 'node:fs';
+import { lstat, mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FsError } from '../../core/errors.js';
 import { byteCounter } from '../shared/byte-counter.js';
 import { isErrnoError, localError } from './local.errors.js';
 import { errnoOf, TEMP_DIR_NAME } from './containment.js';
-import { DIR_NOFOLLOW, Handles, type Held, hold } from './handles.js';
+import { DIR_NOFOLLOW, Handles, type Held, hold, SharedHeld } from './handles.js';
 import { copyPath, removeTree } from './tree.js';
+
+// Descriptors through the callback API: a small upload makes four calls on its temp file, and
+// each costs the event loop about half what a FileHandle's promise method does.
+const openFd = promisify(open);
+const writeFd = promisify(write);
+const futimesFd = promisify(futimes);
+const fstatFd = promisify(fstat);
+const closeFd = promisify(close);
+
+/** Creates a new temp file (never an existing one) for writing; its descriptor. */
+export function createTempFile(tmpFile: string): Promise<number> {
+  return openFd(tmpFile, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o666);
+}
 
 export interface TempStreamOptions {
   size?: number;
@@ -30,14 +43,19 @@ function writeFailure(err: unknown, signal: AbortSignal | undefined, rel: string
 }
 
 /**
- * Streams `body` into `tmpFile` with back-pressure. On any failure (body error, abort, size
- * mismatch, disk error) the temp file is deleted and an FsError is thrown; returns the byte count.
+ * Streams `body` into `tmpFile` (open as `fd`, which this closes) with back-pressure. On any
+ * failure (body error, abort, size mismatch, disk error) the temp file is deleted and an FsError
+ * is thrown; returns the byte count.
  */
-export async function streamToTemp(body: Readable, tmpFile: string, opts: TempStreamOptions): Promise<number> {
+export async function streamToTemp(body: Readable, fd: number, tmpFile: string, opts: TempStreamOptions): Promise<number> {
   const counter = byteCounter(opts.size, opts.rel);
   try {
-    if (opts.signal?.aborted) throw new FsError('aborted', `write "/${opts.rel}": aborted`);
-    const out = createWriteStream(tmpFile, { flags: 'wx' });
+    if (opts.signal?.aborted) {
+      close(fd, () => undefined);
+      throw new FsError('aborted', `write "/${opts.rel}": aborted`);
+    }
+    // The stream owns the descriptor from here: it closes it when it ends or fails.
+    const out = createWriteStream(tmpFile, { fd });
     await pipeline(body, counter, out, opts.signal ? { signal: opts.signal } : {});
     if (opts.size !== undefined && counter.bytes() !== opts.size) {
       throw new FsError(
@@ -60,26 +78,24 @@ export interface WrittenFile {
 }
 
 /**
- * Writes a body already in memory to a new temp file with one write call, sets the modification
- * time when given, and reads size and times back from the open file. On failure the temp file is
- * removed.
+ * Writes a body already in memory to a new temp file (open as `fd`, which this closes) with one
+ * write call, sets the modification time when given, and reads size and times back from the open
+ * file. On failure the temp file is removed.
  */
-export async function writeBufferToTemp(data: Buffer, tmpFile: string, mtime: Date | undefined, rel: string): Promise<WrittenFile> {
-  let handle: FileHandle | undefined;
+export async function writeBufferToTemp(data: Buffer, fd: number, tmpFile: string, mtime: Date | undefined, rel: string): Promise<WrittenFile> {
+  let open: number | undefined = fd;
   try {
-    handle = await open(tmpFile, 'wx');
     let done = 0;
-    while (done < data.length) done += (await handle.write(data, done, data.length - done, done)).bytesWritten;
-    if (mtime) await handle.utimes(mtime, mtime);
+    while (done < data.length) done += (await writeFd(fd, data, done, data.length - done, done)).bytesWritten;
+    if (mtime) await futimesFd(fd, mtime, mtime);
     // Read back rather than assumed: the file system rounds the time it is given.
-    const st = await handle.stat();
+    const st = await fstatFd(fd);
     const out: WrittenFile = { size: st.size, mtime: st.mtime, ...(st.birthtimeMs > 0 ? { birthtime: st.birthtime } : {}) };
-    const h = handle;
-    handle = undefined;
-    await h.close();
+    open = undefined;
+    await closeFd(fd);
     return out;
   } catch (err) {
-    await handle?.close().catch(() => undefined);
+    if (open !== undefined) close(open, () => undefined);
     await rm(tmpFile, { force: true }).catch(() => undefined);
     throw localError(err, 'write', rel);
   }
@@ -159,4 +175,80 @@ export async function renameIntoPlace(src: string, target: string): Promise<void
     throw err;
   }
   await removeTree(src);
+}
+
+/** A temp file made for an upload. */
+export interface TempFile {
+  /** Its path, through the held temp folder. */
+  tmp: string;
+  /** Open for writing. */
+  fd: number;
+  /** To call once the upload no longer uses `tmp` (committed or removed). */
+  release: () => void;
+}
+
+/**
+ * The temp folder, held from the first upload until the driver closes (opening and closing it
+ * for each one were two of a small upload's dozen file system calls). It is checked when opened
+ * (a plain folder at the root, never a symlink: openTempDir), and each upload checks that it is
+ * still there (its /proc/self/fd link, no I/O): a folder renamed or removed meanwhile is let go
+ * (once the uploads using it are done) and the one now at the root is opened, with the same checks.
+ */
+export class TempFolder {
+  private current: SharedHeld | undefined;
+  private opening: Promise<SharedHeld> | undefined;
+
+  constructor(private readonly realRoot: () => Promise<string>) {}
+
+  /** A new temp file (never an existing one) for an upload of `rel`. */
+  async create(rel: string): Promise<TempFile> {
+    for (let attempt = 1; ; attempt++) {
+      const shared = await this.folder(rel);
+      // Retired by another upload meanwhile (it found the folder gone): the current one is taken.
+      const lease = shared.lease();
+      if (!lease) {
+        if (attempt < 3) continue;
+        throw new FsError('storage_unavailable', `write "/${rel}": the temp folder keeps changing`, { retryable: true });
+      }
+      const tmp = lease.dir.at(tempName());
+      try {
+        return { tmp, fd: await createTempFile(tmp), release: lease.release };
+      } catch (err) {
+        lease.release();
+        // The held folder was removed since it was checked: hold the current one.
+        if (errnoOf(err) !== 'ENOENT' || attempt >= 3) throw localError(err, 'write', rel);
+        if (this.current === shared) this.forget();
+      }
+    }
+  }
+
+  /** Lets the folder go (closed once the uploads using it are done). */
+  close(): void {
+    this.forget();
+  }
+
+  private forget(): void {
+    this.current?.retire();
+    this.current = undefined;
+  }
+
+  /** The held folder, opened (and made when missing) once for concurrent callers. */
+  private async folder(rel: string): Promise<SharedHeld> {
+    if (this.current?.held.stillThere()) return this.current;
+    this.forget();
+    this.opening ??= (async () => {
+      const bag = new Handles();
+      try {
+        const shared = new SharedHeld(await openTempDir(await this.realRoot(), 'write', rel, bag), bag);
+        this.current = shared;
+        return shared;
+      } catch (err) {
+        bag.close();
+        throw err;
+      } finally {
+        this.opening = undefined;
+      }
+    })();
+    return this.opening;
+  }
 }

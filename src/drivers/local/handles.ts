@@ -1,10 +1,14 @@
-import { close, constants as fsc, fstat, open, type Stats } from 'node:fs';
-import { readlink } from 'node:fs/promises';
+import { closeSync, constants as fsc, fstat, open, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 // Raw descriptors through the callback API: lighter than FileHandle objects on these hot paths
 // (every stat, read and write holds one or two), and never closed behind our back by the GC.
+// Two calls on them are made in place rather than through the thread pool, since neither can
+// wait on a disk or a network: closing an O_PATH descriptor (no open file behind it, nothing to
+// flush) and reading its /proc/self/fd link (answered from the kernel's memory). Each took a
+// thread-pool round trip (a wake-up of a pool thread and of the event loop) that cost the event
+// loop many times the call itself: with them, a small upload made a dozen such trips.
 const openFd = promisify(open);
 const fstatFd = promisify(fstat);
 
@@ -51,15 +55,28 @@ export class Held {
     return `${this.path}/${name}`;
   }
 
+  /** Whether the object is still where it was opened (not renamed or removed since); no I/O. */
+  stillThere(): boolean {
+    try {
+      return realOf(this.fd) === this.real;
+    } catch {
+      return false;
+    }
+  }
+
   stat(): Promise<Stats> {
     return this.opened ? Promise.resolve(this.opened) : fstatFd(this.fd);
   }
 
-  /** Starts closing; nothing waits for it (the descriptor is not used again). */
+  /** Closes the descriptor (an O_PATH one: no I/O, see above). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    close(this.fd, () => undefined);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // EBADF or EINTR: the descriptor is gone either way.
+    }
   }
 }
 
@@ -72,16 +89,57 @@ export class Handles {
     return h;
   }
 
-  /** Closes every descriptor held (without waiting: none is used again). */
+  /** Closes every descriptor held. */
   close(): void {
     for (const h of this.held.splice(0)) h.close();
   }
 }
 
-/** The kernel's path of an open descriptor; undefined when it is not a plain host path. */
-export async function realOf(fd: number): Promise<string | undefined> {
-  const seen = await readlink(fdPath(fd));
-  return path.isAbsolute(seen) ? seen : undefined;
+/**
+ * A held folder several operations share (the temp folder across uploads): each one in flight
+ * holds a lease, and the descriptor is closed only once it is retired and the last lease is given
+ * back, since paths made with `at()` go through it until then.
+ */
+export class SharedHeld {
+  private leases = 0;
+  private retired = false;
+
+  constructor(
+    readonly held: Held,
+    private readonly bag: Handles,
+  ) {}
+
+  /** A lease on the folder; undefined once it is retired (take the current one instead). */
+  lease(): { dir: Held; release: () => void } | undefined {
+    if (this.retired) return undefined;
+    this.leases++;
+    let released = false;
+    return {
+      dir: this.held,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.leases--;
+        this.closeWhenDone();
+      },
+    };
+  }
+
+  /** No new leases after this; closes once the last one is given back. */
+  retire(): void {
+    this.retired = true;
+    this.closeWhenDone();
+  }
+
+  private closeWhenDone(): void {
+    if (this.retired && this.leases === 0) this.bag.close();
+  }
+}
+
+/** The kernel's path of an open descriptor ('' when it is not a plain host path); no I/O, see above. */
+export function realOf(fd: number): string {
+  const seen = readlinkSync(fdPath(fd));
+  return path.isAbsolute(seen) ? seen : '';
 }
 
 export interface HoldOptions {
@@ -92,19 +150,25 @@ export interface HoldOptions {
 }
 
 /**
- * Opens `p` with O_PATH `flags` and reads back where the descriptor really is (real "" when that
- * is not a plain host path), unless `known` says so already.
+ * Opens `p` with O_PATH and `flags` and reads back where the descriptor really is (real "" when
+ * that is not a plain host path), unless `known` says so already.
  */
 export async function hold(p: string, flags: number, bag: Handles, opts: HoldOptions = {}): Promise<Held> {
-  const fd = await openFd(p, flags);
+  const fd = await openFd(p, flags | O_PATH);
   try {
-    const [real, st] = await Promise.all([
-      opts.known ?? realOf(fd).then((r) => r ?? ''),
-      opts.stat ? fstatFd(fd) : undefined,
-    ]);
+    const real = opts.known ?? realOf(fd);
+    const st = opts.stat ? await fstatFd(fd) : undefined;
     return bag.add(new Held(fd, real, st));
   } catch (err) {
-    close(fd, () => undefined);
+    closeQuietly(fd);
     throw err;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Gone either way.
   }
 }

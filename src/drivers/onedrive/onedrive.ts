@@ -17,6 +17,7 @@ import type { RestCall, RestClient } from '../shared/rest.js';
 import type { Driver, DriverContext, Entry, Link, Quota, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { graphError } from './onedrive.errors.js';
 import { onedriveOptions, REGIONS, type OnedriveOptions } from './options.js';
+import { onedriveMeta } from './meta.js';
 import { CHUNK_UNIT, uploadSession } from './upload.js';
 import { anyJson, entryOf, graphChildren, graphDrive, graphItem, type GraphItem } from './wire.js';
 
@@ -217,18 +218,6 @@ export function createOnedrive(o: OnedriveOptions, ctx: DriverContext): Onedrive
 }
 
 export const onedriveDriver = defineDriver({
-  id: 'Onedrive',
-  label: 'OneDrive',
-  description: 'OneDrive or SharePoint through Microsoft Graph, with OAuth refresh tokens.',
-  options: onedriveOptions,
-  facts: {
-    caseSensitive: false,
-    emptyDirs: true,
-    mtimePrecisionMs: 1000,
-    setsMtime: false,
-    hashes: [],
-    unknownSizeWrites: true,
-    proxyOnly: false,
-  },
+  ...onedriveMeta,
   create: (options, ctx) => createOnedrive(options, ctx),
 });

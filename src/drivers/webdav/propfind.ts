@@ -1,4 +1,4 @@
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser } from '../../lib/fast-xml.js';
 import { FsError } from '../../core/errors.js';
 
 /** The properties asked for in every PROPFIND. */

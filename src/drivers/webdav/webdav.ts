@@ -12,6 +12,7 @@ import { baseName, checkTransfer, parentOf } from '../shared/rel-path.js';
 import { Retry } from '../shared/retry.js';
 import type { Driver, DriverContext, Entry, ReadOptions, ReadResult, RemoveOptions, WriteOptions } from '../../core/storage/index.js';
 import { webdavOptions, type WebdavOptions } from './options.js';
+import { webdavMeta } from './meta.js';
 import { parseMultistatus, PROPFIND_BODY, type DavResource } from './propfind.js';
 import { DavUrls, isUploadTemp } from './urls.js';
 import { requestError } from '../shared/request-error.js';
@@ -315,18 +316,6 @@ export function createWebdavDriver(o: WebdavOptions, ctx: DriverContext): Webdav
 }
 
 export const webdavDriver = defineDriver({
-  id: 'WebDav',
-  label: 'WebDAV',
-  description: 'A folder on a WebDAV server (Nextcloud, ownCloud, rclone serve webdav, Apache, nginx, ...).',
-  options: webdavOptions,
-  facts: {
-    caseSensitive: true,
-    emptyDirs: true,
-    mtimePrecisionMs: 1000,
-    setsMtime: false,
-    hashes: [],
-    unknownSizeWrites: true,
-    proxyOnly: true,
-  },
+  ...webdavMeta,
   create: (options, ctx) => createWebdavDriver(options, ctx),
 });

@@ -4,6 +4,7 @@ import { AuthError, AuthMessages } from '../../auth/errors.js';
 import { type Principal, isGuest } from '../../auth/principal.js';
 import { generateTotp } from '../../auth/totp.js';
 import { ConflictError } from '../../db/errors.js';
+import { configuredTools } from '../../offline/service.js';
 import type { UserPatch } from '../../db/repositories/index.js';
 import type { AppDeps } from '../deps.js';
 import { parseInput, principal } from './context.js';
@@ -100,7 +101,7 @@ export function authRoutes(deps: AppDeps) {
     });
 
     app.all('/api/public/settings', { config: { auth: 'none' } }, async () => ok(deps.settings.publicMap()));
-    app.all('/api/public/offline_download_tools', { config: { auth: 'none' } }, async () => ok([]));
+    app.all('/api/public/offline_download_tools', { config: { auth: 'none' } }, async () => ok(configuredTools(deps.settings)));
     app.all('/api/public/archive_extensions', { config: { auth: 'none' } }, async () => ok({ tree: [], extract: [] }));
   };
 }

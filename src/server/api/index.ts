@@ -11,6 +11,7 @@ import { toEnvelope } from './errors.js';
 import { fsReadRoutes } from './fs-read.js';
 import { fsUploadRoutes } from './fs-upload.js';
 import { fsWriteRoutes } from './fs-write.js';
+import { offlineRoutes } from './offline.js';
 import { taskRoutes } from './tasks.js';
 import { tokenRoutes } from './tokens.js';
 
@@ -32,6 +33,7 @@ export function apiRoutes(deps: AppDeps) {
       await api.register(adminSettingRoutes(deps));
       await api.register(tokenRoutes(deps));
       await api.register(taskRoutes(deps));
+      await api.register(offlineRoutes(deps));
       await api.register(adminAuditRoutes(deps));
     }, { prefix: '' });
   };

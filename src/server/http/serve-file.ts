@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { create as contentDisposition } from 'content-disposition';
-import { contentType } from 'mime-types';
+import { contentType } from '../../lib/mime.js';
 import parseRange from 'range-parser';
 import type { ReadResult } from '../../core/virtual-fs.js';
 

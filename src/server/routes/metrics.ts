@@ -1,13 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { MOUNT_STATES } from '../../core/mount.js';
+import { eventLoopMetrics } from '../../observability/event-loop.js';
 import { TASK_KINDS, TaskState } from '../../tasks/states.js';
 import type { AppDeps } from '../deps.js';
 import { observerCheck } from './observer.js';
 
 
 /**
- * `/metrics` in Prometheus text format: process figures and, per mount, state, sockets and calls.
+ * `/metrics` in Prometheus text format: process figures (event-loop delay and utilisation among
+ * them, see observability/event-loop.ts) and, per mount, state, sockets and calls.
  * Mount paths are not public: an administrator's credential or the metrics token is required.
  */
 export function metricsRoutes(deps: AppDeps): FastifyPluginAsync {
@@ -15,6 +17,7 @@ export function metricsRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'filebridge_' });
+    eventLoopMetrics(registry, 'filebridge_');
     const mounts = () => deps.mounts.list().map((info) => ({ info, mount: deps.mounts.get(info.spec.id) }));
     const labels = ['mount', 'driver'] as const;
     new Gauge({

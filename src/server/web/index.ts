@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 
 /**
@@ -76,6 +76,23 @@ export function spaFallback(deps: AppDeps, options: WebOptions = {}): SpaFallbac
   };
 }
 
+/**
+ * Every file below `root` as a `/`-separated path relative to it, following links and leaving
+ * out dot-files and dot-folders: the routes @fastify/static makes with `wildcard: false`, found
+ * without its glob (which cost more at start-up than the whole UI has files).
+ */
+function filesUnder(root: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(root, rel))) {
+    if (name.startsWith('.')) continue;
+    const path = rel === '' ? name : `${rel}/${name}`;
+    const stat = statSync(join(root, path), { throwIfNoEntry: false });
+    if (stat?.isDirectory()) out.push(...filesUnder(root, path));
+    else if (stat?.isFile()) out.push(path);
+  }
+  return out;
+}
+
 /** Serves the built UI's files at `/`; without a build, `/` answers with a notice. */
 export function webRoutes(deps: AppDeps, options: WebOptions = {}) {
   const root = options.root ?? defaultRoot();
@@ -85,17 +102,25 @@ export function webRoutes(deps: AppDeps, options: WebOptions = {}) {
       app.get('/', (_req, reply) => fallback.send(reply));
       return;
     }
+    // The plugin only decorates replies with sendFile here (`serve: false`); the routes, one per
+    // file as with `wildcard: false`, are made below.
     await app.register(fastifyStatic, {
       root,
-      prefix: '/',
-      wildcard: false,
+      serve: false,
       index: false,
-      decorateReply: false,
       setHeaders: (reply: FastifyReply, path: string) => {
         reply.headers(UI_HEADERS);
         reply.header('cache-control', path.startsWith(join(root, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
+    // As @fastify/static's own file routes: a client gone mid-file ends its socket quietly.
+    const errorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      if (error.code === 'ERR_STREAM_PREMATURE_CLOSE') return void request.raw.destroy();
+      return app.errorHandler(error, request, reply);
+    };
+    for (const file of filesUnder(root)) {
+      app.route({ method: ['HEAD', 'GET'], url: `/${file}`, errorHandler, handler: (_req, reply) => reply.sendFile(`/${file}`, root) });
+    }
     app.get('/', (_req, reply) => fallback.send(reply));
   };
 }

@@ -1,4 +1,4 @@
-import { lookup } from 'mime-types';
+import { lookup } from '../../lib/mime.js';
 import type { VEntry } from '../../core/virtual-fs.js';
 import type { DavLockRecord, DavPropRecord } from '../../db/repositories/index.js';
 import { etagOf } from '../http/serve-file.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from '../../lib/fast-xml.js';
 import { DavError } from './errors.js';
 
 /** An element with its namespace resolved (clients pick arbitrary prefixes). */

@@ -1,3 +1,4 @@
+import { type KyselyPlugin, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { MigrationError } from '../../../src/db/errors.js';
 import { migrateDown, migrateToLatest, migrationStatus } from '../../../src/db/migrate.js';
@@ -50,6 +51,39 @@ export function migrationTests(factory: DatabaseFactory): void {
         const done = await migrationStatus(database);
         expect(done.map((m) => m.name)).toEqual(MIGRATIONS.map(([name]) => name));
         expect(done.every((m) => m.executedAt instanceof Date)).toBe(true);
+      } finally {
+        await database.close();
+      }
+    });
+
+    it('check an up-to-date database with one query, on every start', async () => {
+      const database = await factory();
+      try {
+        await migrateToLatest(database);
+        let queries = 0;
+        const counter: KyselyPlugin = {
+          transformQuery: (args) => {
+            queries++;
+            return args.node;
+          },
+          transformResult: async (args) => args.result,
+        };
+        expect(await migrateToLatest({ ...database, db: database.db.withPlugin(counter) })).toEqual([]);
+        expect(queries).toBe(1);
+      } finally {
+        await database.close();
+      }
+    });
+
+    it('refuse a database that ran a migration this version does not know', async () => {
+      const database = await factory();
+      try {
+        await migrateToLatest(database);
+        await sql`insert into kysely_migration (name, timestamp) values ('29991231000000_from_the_future', '2999-12-31T00:00:00.000Z')`.execute(database.db);
+        const failure = await migrateToLatest(database).catch((err: unknown) => err);
+        expect(failure).toBeInstanceOf(MigrationError);
+        expect((failure as MigrationError).message).toMatch(/29991231000000_from_the_future/);
+        await sql`delete from kysely_migration where name = '29991231000000_from_the_future'`.execute(database.db);
       } finally {
         await database.close();
       }

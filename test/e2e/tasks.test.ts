@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,25 +8,12 @@ import { Perm } from '../../src/auth/permissions.js';
 import { MOUNT_STATES } from '../../src/core/mount.js';
 import type { TaskInfo } from '../../src/server/api/tasks.js';
 import { TaskState } from '../../src/tasks/states.js';
+import { sha256, tree } from '../helpers/files.js';
 import { ApiClient } from '../helpers/api.js';
 import { type TestServer, startTestServer, waitFor } from '../helpers/server.js';
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const sha = sha256;
 
-function tree(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string, rel: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        out.set(`${r}/`, '');
-        walk(join(dir, e.name), r);
-      } else out.set(r, sha(readFileSync(join(dir, e.name))));
-    }
-  };
-  walk(root, '');
-  return out;
-}
 
 
 /**

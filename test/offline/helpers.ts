@@ -7,21 +7,7 @@ import { waitFor } from '../helpers/server.js';
 import { sha256 } from './source-server.js';
 
 /** Every file below `root` with its SHA-256 (folders end in `/`), hidden ones included. */
-export function tree(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!existsSync(root)) return out;
-  const walk = (dir: string, rel: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        out.set(`${r}/`, '');
-        walk(join(dir, e.name), r);
-      } else out.set(r, sha256(readFileSync(join(dir, e.name))));
-    }
-  };
-  walk(root, '');
-  return out;
-}
+export { tree } from '../helpers/files.js';
 
 /** Waits for a task to reach a final state and returns its TaskInfo. */
 export async function finished(api: ApiClient, kind: string, id: string, timeoutMs = 60_000): Promise<TaskInfo> {

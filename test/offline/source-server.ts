@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -119,6 +119,6 @@ export class SourceServer {
   }
 }
 
-export function sha256(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
-}
+import { sha256 } from '../helpers/files.js';
+
+export { sha256 };

@@ -75,14 +75,8 @@ export interface ApiToken {
   username?: string;
 }
 
-export interface UserRow {
-  id: number;
-  username: string;
-  base_path: string;
-  role: number;
-  disabled: boolean;
-  permission: number;
-}
+/** A user as the admin user list shows it: /api/me's fields without the 2FA flag. */
+export type UserRow = Omit<Me, 'otp'>;
 
 export interface MetaRow {
   id: number;

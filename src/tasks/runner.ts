@@ -213,9 +213,17 @@ export class TaskRunner {
     return false;
   }
 
-  /** Whether a storage this item touches has its breaker open or half-open (failing as a whole). */
+  /**
+   * Whether a storage this item touches is failing as a whole: still starting (as every storage is
+   * just after a restart), failing to initialise, or with its breaker open or half-open.
+   */
   private storageDown(task: TaskRecord, item: TaskItem): boolean {
-    for (const p of this.touched(task, item)) if ((this.fs.mountOf(p)?.guard.state() ?? 'closed') !== 'closed') return true;
+    for (const p of this.touched(task, item)) {
+      const mount = this.fs.mountOf(p);
+      if (!mount) continue;
+      const state = mount.status().state;
+      if (state === 'pending' || state === 'error' || mount.guard.state() !== 'closed') return true;
+    }
     return false;
   }
 

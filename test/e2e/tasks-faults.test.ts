@@ -75,6 +75,33 @@ describe('tasks against failing storages', () => {
     for (const [name, hash] of files) expect(sha(readFileSync(join(work, 'dav', 'outage', name)))).toBe(hash);
   }, 120_000);
 
+  it('waits, without spending attempts, while its storage cannot start, and completes once it does', async () => {
+    const files = new Map<string, string>();
+    mkdirSync(join(work, 'src', 'restart'));
+    for (let i = 0; i < 60; i++) {
+      const b = randomBytes(40_000);
+      writeFileSync(join(work, 'src', 'restart', `f${i}.bin`), b);
+      files.set(`f${i}.bin`, sha(b));
+    }
+    const r = await api.post<{ tasks: { id: string }[] }>('/api/fs/copy', { src_dir: '/src', dst_dir: '/dav', names: ['restart'] });
+    const id = (r.data.tasks[0] as { id: string }).id;
+    await waitFor(async () => (await state(id)).progress >= 20, 30_000, 'some progress');
+    // The storage is started again (as after an edit or a restart of the server) while its upstream answers 503.
+    proxy.set({ kind: 'status', status: 503 });
+    const stored = (await api.get<{ content: { id: number; mount_path: string }[] }>('/api/admin/storage/list')).data.content.find((s) => s.mount_path === '/dav');
+    const got = (await api.get<Record<string, unknown>>(`/api/admin/storage/get?id=${stored?.id}`)).data;
+    // Saved, and answered as AList answers a storage that does not start: 500 with the cause.
+    expect(await api.post('/api/admin/storage/update', { ...got, remark: 'restarted' })).toMatchObject({ code: 500, message: 'failed init storage: init "/": server unavailable (503)' });
+    await waitFor(() => server.mounts.list().find((m) => m.spec.mountPath === '/dav')?.status.state === 'error', 10_000, 'the storage to fail to start');
+    // 3 s of a storage that cannot start: far longer than 3 attempts at 100, 200 ms apart.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await state(id)).state).toBe(TaskState.Running);
+    proxy.set({ kind: 'pass' });
+    await waitFor(async () => (await state(id)).state !== TaskState.Running, 60_000, 'the task to finish');
+    expect(await state(id)).toMatchObject({ state: TaskState.Succeeded, error: '' });
+    for (const [name, hash] of files) expect(sha(readFileSync(join(work, 'dav', 'restart', name)))).toBe(hash);
+  }, 120_000);
+
   it('fails at once with the cause when the storage refuses its credentials; retry after fixing them completes', async () => {
     writeFileSync(join(work, 'src', 'report.pdf'), randomBytes(10_000));
     await waitFor(() => server.mounts.list().find((m) => m.spec.mountPath === '/locked')?.status.state !== 'pending', 10_000, 'the locked mount to start');

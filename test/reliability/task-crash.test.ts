@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -72,14 +72,22 @@ describe('a copy task survives kill -9 of the server', () => {
       await api.login();
     }
     let info = { state: -1, error: '' };
-    await waitFor(
-      async () => {
-        info = (await api.post<{ state: number; error: string }>(`/api/task/copy/info?tid=${id}`)).data;
-        return info.state === TaskState.Succeeded || info.state === TaskState.Failed;
-      },
-      120_000,
-      'the task to finish',
-    );
+    try {
+      await waitFor(
+        async () => {
+          info = (await api.post<{ state: number; error: string }>(`/api/task/copy/info?tid=${id}`)).data;
+          return info.state === TaskState.Succeeded || info.state === TaskState.Failed;
+        },
+        180_000,
+        'the task to finish',
+      );
+    } catch (err) {
+      // What the server said while the task did not finish, for the one reading the failure.
+      const log = join(data, 'child.log');
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-80).join('\n') : '(no log)';
+      console.error(`task ${id} not finished: ${JSON.stringify(info)}\n${tail}`);
+      throw err;
+    }
     await kill(started.child);
     current = undefined;
     return { kills, info };
@@ -115,7 +123,7 @@ describe('a copy task survives kill -9 of the server', () => {
     walk(root, '');
     expect(stray).toEqual([]);
     expect(got).toEqual(expected);
-  }, 300_000);
+  }, 420_000);
 
   it('to S3: completes after three kills, every object once and whole, nothing else in the bucket', async () => {
     const data = await prepare('data-s3', {
@@ -140,5 +148,5 @@ describe('a copy task survives kill -9 of the server', () => {
       expect(sha(body)).toBe(expected.get(k.slice('tree/'.length)));
     }
     client.destroy();
-  }, 300_000);
+  }, 420_000);
 });

@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent } from 'undici';
 import { type ToolName, ToolRefused, ToolUnavailable } from './tool.js';
 
 /** Timeouts of one tool's RPC connection. */
@@ -24,19 +25,26 @@ export interface RpcResponse {
  * A failure to connect or answer in time is `ToolUnavailable` naming the tool and its endpoint.
  */
 export class RpcConnection {
-  private readonly agent: Agent;
+  private agent: Agent | undefined;
 
   constructor(
     readonly tool: ToolName,
-    timeouts: RpcTimeouts = DEFAULT_RPC_TIMEOUTS,
-  ) {
-    this.agent = new Agent({ connections: 4, keepAliveTimeout: 10_000, headersTimeout: timeouts.responseMs, bodyTimeout: timeouts.responseMs, connect: { timeout: timeouts.connectMs } });
+    private readonly timeouts: RpcTimeouts = DEFAULT_RPC_TIMEOUTS,
+  ) {}
+
+  /** undici, and the pool, load on the first call: a server that never talks to a tool never loads them. */
+  private undici(): { agent: Agent; request: typeof import('undici').request } {
+    const undici = createRequire(import.meta.url)('undici') as typeof import('undici');
+    const t = this.timeouts;
+    this.agent ??= new undici.Agent({ connections: 4, keepAliveTimeout: 10_000, headersTimeout: t.responseMs, bodyTimeout: t.responseMs, connect: { timeout: t.connectMs } });
+    return { agent: this.agent, request: undici.request };
   }
 
   async post(endpoint: string, body: string, headers: Record<string, string>): Promise<RpcResponse> {
     let res;
     try {
-      res = await request(endpoint, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, dispatcher: this.agent });
+      const { agent, request } = this.undici();
+      res = await request(endpoint, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, dispatcher: agent });
     } catch (err) {
       throw new ToolUnavailable(this.tool, `${this.tool} is not reachable at ${redact(endpoint)}: ${cause(err)}`, { cause: err });
     }
@@ -60,7 +68,8 @@ export class RpcConnection {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agent?.close();
+    this.agent = undefined;
   }
 }
 

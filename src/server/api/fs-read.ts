@@ -8,7 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { allow, apiUrl, encodePath, looseBool, looseInt, parseInput, principal, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 import { ListingPages } from './listing-pages.js';
-import { type Signer, objType, signer, sortEntries, toObject } from './objects.js';
+import { ObjectMapper, type Signer, signer } from './objects.js';
 
 const ListReq = z.object({
   path: z.string().default('/'),
@@ -34,6 +34,7 @@ export function fsReadRoutes(deps: AppDeps) {
   const sign: Signer = signer(deps.settings, deps.gate);
 
   const pages = new ListingPages();
+  const objects = new ObjectMapper(deps.settings);
 
   /** A folder's listing as the storage gave it (sorted), after the gate allowed this principal to list it. */
   async function folder(req: FastifyRequest, p: Principal, path: string, password: string, refresh: boolean, guess = true): Promise<{ sorted: readonly VEntry[]; provider: string; stale?: Date }> {
@@ -46,7 +47,7 @@ export function fsReadRoutes(deps: AppDeps) {
       if (isFsError(err, 'not_found')) throw notFoundError(deps, path, 'failed get objs: failed get dir: object not found');
       throw err;
     }
-    return { sorted: sortEntries(listing.entries, deps.fs.mountOf(path)?.spec), provider: listing.provider, stale: listing.stale };
+    return { sorted: objects.sort(listing.entries, deps.fs.mountOf(path)?.spec), provider: listing.provider, stale: listing.stale };
   }
 
   /** A folder's visible entries for this principal, after meta password and hide rules. */
@@ -73,12 +74,12 @@ export function fsReadRoutes(deps: AppDeps) {
         const entries = seesHidden ? sorted : sorted.filter((e) => visible(e.name));
         const slice = body.per_page < 1 ? entries : entries.slice((page - 1) * body.per_page, page * body.per_page);
         let signed = false;
-        const objects = slice.map((e) => {
+        const listed = slice.map((e) => {
           const s = e.isDir ? '' : sign.signFor(e.path, mount);
           if (s) signed = true;
-          return toObject(e, deps.settings, s);
+          return objects.toObject(e, s);
         });
-        return { content: JSON.stringify(objects), total: entries.length, signed };
+        return { content: JSON.stringify(listed), total: entries.length, signed };
       });
       const folderView = deps.gate.folderView(p, path);
       // The envelope around the serialized page, field for field what ok({...}) would give.
@@ -111,7 +112,7 @@ export function fsReadRoutes(deps: AppDeps) {
       if (e.stale) reply.header('X-Filebridge-Stale', 'true');
       return ok({
         ...(e.stale ? { stale: true } : {}),
-        ...toObject(e, deps.settings, s),
+        ...objects.toObject(e, s),
         raw_url: e.isDir ? '' : await rawUrl(deps, req, path, s),
         readme: view.readme,
         header: view.header,
@@ -143,7 +144,7 @@ export function fsReadRoutes(deps: AppDeps) {
         name: e.name,
         is_dir: e.isDir,
         size: e.isDir ? 0 : e.size,
-        type: objType(e.name, e.isDir, deps.settings),
+        type: objects.type(e.name, e.isDir),
       }));
       return ok({ content, total: found.length });
     });

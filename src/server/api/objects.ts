@@ -7,26 +7,6 @@ import type { FsObject } from '../../wire/fs.js';
 
 /** The setting lists that name AList's object types, with their numbers. */
 const TYPE_LISTS: readonly [string, number][] = [['video_types', 2], ['audio_types', 3], ['text_types', 4], ['image_types', 5]];
-/** Extension → type, built once per settings revision (a listing asks for every entry). */
-const typeMaps = new WeakMap<SettingsService, { revision: number; byExt: Map<string, number> }>();
-
-function typesByExt(settings: SettingsService): Map<string, number> {
-  const had = typeMaps.get(settings);
-  if (had && had.revision === settings.revision) return had.byExt;
-  const byExt = new Map<string, number>();
-  // The first list naming an extension wins, as the lists are read in order.
-  for (const [key, type] of TYPE_LISTS) for (const ext of settings.get(key).split(',')) if (!byExt.has(ext)) byExt.set(ext, type);
-  typeMaps.set(settings, { revision: settings.revision, byExt });
-  return byExt;
-}
-
-/** AList's object type numbers: 0 unknown, 1 folder, 2 video, 3 audio, 4 text, 5 image. */
-export function objType(name: string, isDir: boolean, settings: SettingsService): number {
-  if (isDir) return 1;
-  const dot = name.lastIndexOf('.');
-  if (dot < 0) return 0;
-  return typesByExt(settings).get(name.slice(dot + 1).toLowerCase()) ?? 0;
-}
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -55,53 +35,77 @@ export function signer(settings: SettingsService, gate: Gate): Signer {
   };
 }
 
-export function toObject(e: VEntry, settings: SettingsService, sign: string): ApiObject {
-  const modified = e.mtime ? e.mtime.toISOString() : ZERO_TIME;
-  const hashes = e.hashes && Object.keys(e.hashes).length > 0 ? e.hashes : null;
-  return {
-    name: e.name,
-    size: e.isDir ? 0 : e.size,
-    is_dir: e.isDir,
-    modified,
-    created: e.ctime ? e.ctime.toISOString() : modified,
-    sign: e.isDir ? '' : sign,
-    thumb: '',
-    type: objType(e.name, e.isDir, settings),
-    hashinfo: JSON.stringify(hashes),
-    hash_info: hashes,
-  };
-}
-
 /** Natural name order ("file2" before "file10"); one collator, since building one per compare is slow. */
 const NAME_ORDER = new Intl.Collator(undefined, { numeric: true });
 
 /**
- * Sorted copies of listings, kept while the listing array lives (a cached listing is the same
- * array until the cache drops it), one per order policy.
+ * Storage entries as AList's objects, for one app: keeps the extension → type map of the current
+ * settings revision (a listing asks for every entry) and sorted copies of listings while the
+ * listing array lives (a cached listing is the same array until the cache drops it), one per
+ * order policy.
  */
-const sortedListings = new WeakMap<readonly VEntry[], Map<string, VEntry[]>>();
+export class ObjectMapper {
+  private types: { revision: number; byExt: Map<string, number> } | undefined;
+  private readonly sortedListings = new WeakMap<readonly VEntry[], Map<string, VEntry[]>>();
 
-/** Sorts entries by the storage's order settings (name ascending by default), folders as set. */
-export function sortEntries(entries: readonly VEntry[], mount: MountSpec | undefined): readonly VEntry[] {
-  const by = mount?.policy.orderBy || 'name';
-  const dir = mount?.policy.orderDirection === 'desc' ? -1 : 1;
-  const folders = mount?.policy.extractFolder;
-  const key = `${by}\0${dir}\0${folders ?? ''}`;
-  let memo = sortedListings.get(entries);
-  const had = memo?.get(key);
-  if (had) return had;
-  const cmp = (a: VEntry, b: VEntry): number => {
-    if (by === 'size') return (a.size - b.size) * dir;
-    if (by === 'modified') return ((a.mtime?.getTime() ?? 0) - (b.mtime?.getTime() ?? 0)) * dir;
-    return NAME_ORDER.compare(a.name, b.name) * dir;
-  };
-  let sorted = [...entries].sort(cmp);
-  if (folders === 'front' || folders === 'back') {
-    const d = sorted.filter((e) => e.isDir);
-    const f = sorted.filter((e) => !e.isDir);
-    sorted = folders === 'front' ? [...d, ...f] : [...f, ...d];
+  constructor(private readonly settings: SettingsService) {}
+
+  private typesByExt(): Map<string, number> {
+    if (this.types && this.types.revision === this.settings.revision) return this.types.byExt;
+    const byExt = new Map<string, number>();
+    // The first list naming an extension wins, as the lists are read in order.
+    for (const [key, type] of TYPE_LISTS) for (const ext of this.settings.get(key).split(',')) if (!byExt.has(ext)) byExt.set(ext, type);
+    this.types = { revision: this.settings.revision, byExt };
+    return byExt;
   }
-  if (!memo) sortedListings.set(entries, (memo = new Map()));
-  memo.set(key, sorted);
-  return sorted;
+
+  /** AList's object type numbers: 0 unknown, 1 folder, 2 video, 3 audio, 4 text, 5 image. */
+  type(name: string, isDir: boolean): number {
+    if (isDir) return 1;
+    const dot = name.lastIndexOf('.');
+    if (dot < 0) return 0;
+    return this.typesByExt().get(name.slice(dot + 1).toLowerCase()) ?? 0;
+  }
+
+  toObject(e: VEntry, sign: string): ApiObject {
+    const modified = e.mtime ? e.mtime.toISOString() : ZERO_TIME;
+    const hashes = e.hashes && Object.keys(e.hashes).length > 0 ? e.hashes : null;
+    return {
+      name: e.name,
+      size: e.isDir ? 0 : e.size,
+      is_dir: e.isDir,
+      modified,
+      created: e.ctime ? e.ctime.toISOString() : modified,
+      sign: e.isDir ? '' : sign,
+      thumb: '',
+      type: this.type(e.name, e.isDir),
+      hashinfo: JSON.stringify(hashes),
+      hash_info: hashes,
+    };
+  }
+
+  /** Sorts entries by the storage's order settings (name ascending by default), folders as set. */
+  sort(entries: readonly VEntry[], mount: MountSpec | undefined): readonly VEntry[] {
+    const by = mount?.policy.orderBy || 'name';
+    const dir = mount?.policy.orderDirection === 'desc' ? -1 : 1;
+    const folders = mount?.policy.extractFolder;
+    const key = `${by}\0${dir}\0${folders ?? ''}`;
+    let memo = this.sortedListings.get(entries);
+    const had = memo?.get(key);
+    if (had) return had;
+    const cmp = (a: VEntry, b: VEntry): number => {
+      if (by === 'size') return (a.size - b.size) * dir;
+      if (by === 'modified') return ((a.mtime?.getTime() ?? 0) - (b.mtime?.getTime() ?? 0)) * dir;
+      return NAME_ORDER.compare(a.name, b.name) * dir;
+    };
+    let sorted = [...entries].sort(cmp);
+    if (folders === 'front' || folders === 'back') {
+      const d = sorted.filter((e) => e.isDir);
+      const f = sorted.filter((e) => !e.isDir);
+      sorted = folders === 'front' ? [...d, ...f] : [...f, ...d];
+    }
+    if (!memo) this.sortedListings.set(entries, (memo = new Map()));
+    memo.set(key, sorted);
+    return sorted;
+  }
 }

@@ -1,6 +1,6 @@
 /** An authentication or authorisation failure with AList's code and exact message. */
 export class AuthError extends Error {
-  constructor(readonly code: 400 | 401 | 402 | 403 | 429, message: string) {
+  constructor(readonly code: 400 | 401 | 402 | 403 | 404 | 410 | 429, message: string) {
     super(message);
     this.name = 'AuthError';
   }

@@ -1,7 +1,8 @@
 import { isWithin, normalizePath, parentPath } from '../core/paths.js';
 import { AuthMessages } from './errors.js';
 import { Lockout, type LockoutOptions } from './lockout.js';
-import type { MetaRule, MetaService } from './metas.js';
+import { type MetaRule, MetaService } from './metas.js';
+import { UserRole } from '../db/repositories/index.js';
 import { Perm } from './permissions.js';
 import { type Principal, isAdmin, permissions } from './principal.js';
 
@@ -167,6 +168,22 @@ export class Gate {
     return isAdmin(p) || p.user.id === creatorId;
   }
 
+  /** Whether this principal may make shares (OpenList's share bit; never a read-scoped token). */
+  mayShare(p: Principal): boolean {
+    return p.scope !== 'read' && !p.user.disabled && (isAdmin(p) || (permissions(p) & Perm.Share) !== 0);
+  }
+
+  /** Whether this principal may choose a share's id. */
+  mayChooseShareId(p: Principal): boolean {
+    return this.mayShare(p) && (isAdmin(p) || (permissions(p) & Perm.ShareCustomId) !== 0);
+  }
+
+  /** Whether this principal may see a share (`change` false) or edit, enable, disable or delete it: the administrator any, others their own. */
+  mayTouchShare(p: Principal, creatorId: number, change: boolean): boolean {
+    if (change && p.scope === 'read') return false;
+    return isAdmin(p) || p.user.id === creatorId;
+  }
+
   /** The version of the folder passwords guarding `path` ('' for none): signed links are bound to it. */
   linkVersion(path: string): string {
     return this.metas.passwordVersion(path);
@@ -226,6 +243,24 @@ export class Gate {
     }
   }
 
+  /**
+   * A share passes a folder password only when its creator may pass it without typing it (the
+   * administrator, or the bit) and the password is one the share was made under: a password
+   * added or changed since ends the share's reach there on the next request.
+   */
+  private sharePasswords(p: Principal, accepted: ReadonlySet<string>, ask: Ask): Decision {
+    const bypass = p.user.role === UserRole.Admin || (p.user.permission & Perm.AccessWithoutPassword) !== 0;
+    for (const g of this.guardsOf(ask)) {
+      if (!bypass || !accepted.has(MetaService.fingerprint(g))) return refuse('password', g.path, AuthMessages.metaPassword);
+    }
+    return ALLOW;
+  }
+
+  /** Fingerprints of the folder passwords a share of `paths` made now is made under. */
+  shareGuards(paths: readonly string[]): string[] {
+    return [...new Set(paths.flatMap((path) => this.metas.guardPrints(path)))];
+  }
+
   /** Every folder password that guards what the action touches, at both ends and below a carried tree. */
   private guardsOf(ask: Ask): MetaRule[] {
     const m = this.metas;
@@ -242,6 +277,7 @@ export class Gate {
   }
 
   private passwords(p: Principal, ask: Ask): Decision {
+    if (p.share) return this.sharePasswords(p, p.share.guards, ask);
     if (isAdmin(p) || (permissions(p) & Perm.AccessWithoutPassword) !== 0) return ALLOW;
     const offered = ask.password ?? '';
     const counts = (ask.guess ?? true) && offered !== '';

@@ -117,6 +117,17 @@ export class MetaService {
     return h.digest('base64url').slice(0, 16);
   }
 
+  /** A folder password's fingerprint: changes when the password does (a share keeps the ones it was made under). */
+  static fingerprint(m: MetaRule): string {
+    return createHash('sha256').update(`${m.id}\0${m.password}`).digest('base64url').slice(0, 22);
+  }
+
+  /** Fingerprints of the folder passwords guarding `path` and anything below it. */
+  guardPrints(path: string): string[] {
+    const rules = [...this.passwordsFor(path), ...this.below(path).filter((r) => r.password !== '')];
+    return [...new Set(rules.map((r) => MetaService.fingerprint(r)))];
+  }
+
   readme(path: string): string {
     const m = this.nearest(path);
     return m && (this.same(m, path, this.foldCase(path)) || m.rSub) ? m.readme : '';

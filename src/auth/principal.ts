@@ -2,7 +2,7 @@ import type { TokenScope, UserRecord } from '../db/repositories/index.js';
 import { UserRole } from '../db/repositories/index.js';
 import { ALL_PERMISSIONS, Perm } from './permissions.js';
 
-export type PrincipalKind = 'guest' | 'login' | 'admin_token' | 'api_token';
+export type PrincipalKind = 'guest' | 'login' | 'admin_token' | 'api_token' | 'share';
 
 /** Who is asking, as every front door sees it after authentication. */
 export interface Principal {
@@ -15,6 +15,11 @@ export interface Principal {
   scope?: TokenScope;
   pathPrefix?: string;
   tokenId?: number;
+  /**
+   * Shares: a share acts as its creator (the user above, as stored now), read-only and under the
+   * shared path, and passes only the folder passwords that guarded it when it was made.
+   */
+  share?: { id: string; guards: ReadonlySet<string> };
 }
 
 const WRITE_BITS = Perm.Write | Perm.Rename | Perm.Move | Perm.Copy | Perm.Remove | Perm.WebdavManage | Perm.FtpManage | Perm.Decompress | Perm.OfflineDownload;

@@ -94,6 +94,31 @@ export interface LeasesTable {
   expires_at: string;
 }
 
+export interface SharesTable {
+  id: string;
+  files: string;
+  expires_at: string | null;
+  pwd: Generated<string>;
+  accessed: Generated<number>;
+  max_accessed: Generated<number>;
+  creator_id: number;
+  disabled: Generated<number>;
+  remark: Generated<string>;
+  readme: Generated<string>;
+  header: Generated<string>;
+  order_by: Generated<string>;
+  order_direction: Generated<string>;
+  extract_folder: Generated<string>;
+  guards: Generated<string>;
+  created_at: string;
+}
+
+export interface ShareVisitsTable {
+  share_id: string;
+  visitor: string;
+  until: string;
+}
+
 export interface DB {
   leases: LeasesTable;
   storages: StoragesTable;
@@ -102,4 +127,6 @@ export interface DB {
   metas: MetasTable;
   api_tokens: ApiTokensTable;
   revoked_sessions: RevokedSessionsTable;
+  shares: SharesTable;
+  share_visits: ShareVisitsTable;
 }

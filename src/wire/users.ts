@@ -18,6 +18,10 @@ export const Perm = Object.freeze({
   FtpManage: 1 << 11,
   ReadArchives: 1 << 12,
   Decompress: 1 << 13,
+  /** OpenList: create shares. */
+  Share: 1 << 14,
+  /** OpenList: choose a share's id. */
+  ShareCustomId: 1 << 15,
 } as const);
 
 /** `data` of `/api/me`. */

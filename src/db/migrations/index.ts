@@ -9,6 +9,7 @@ import { davLocksNotify } from './20261124010000_dav_locks_notify.js';
 import { tasks } from './20261203010000_tasks.js';
 import { accountSecurity } from './20261203110000_account_security.js';
 import { changeLog } from './20261205010000_change_log.js';
+import { shares } from './20261206010000_shares.js';
 
 export type MigrationFactory = (engine: Engine) => Migration;
 
@@ -26,6 +27,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: Migratio
   ['20261203010000_tasks', tasks],
   ['20261203110000_account_security', accountSecurity],
   ['20261205010000_change_log', changeLog],
+  ['20261206010000_shares', shares],
 ] as const);
 
 export function buildMigrations(engine: Engine): Record<string, Migration> {

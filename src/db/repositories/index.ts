@@ -5,6 +5,7 @@ import { DavLockRepository } from './dav-locks.js';
 import { DavPropRepository } from './dav-props.js';
 import { MetaRepository } from './metas.js';
 import { SettingRepository } from './settings.js';
+import { ShareRepository } from './shares.js';
 import { StorageRepository } from './storages.js';
 import { RevokedSessionRepository, TokenRepository } from './tokens.js';
 import { UserRepository } from './users.js';
@@ -20,6 +21,7 @@ export interface Repositories {
   davLocks: DavLockRepository;
   davProps: DavPropRepository;
   audit: AuditRepository;
+  shares: ShareRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -34,6 +36,7 @@ export function createRepositories(db: Db): Repositories {
     davLocks: new DavLockRepository(db),
     davProps: new DavPropRepository(db),
     audit: new AuditRepository(db),
+    shares: new ShareRepository(db),
   };
 }
 
@@ -43,7 +46,8 @@ export type { AuditInput, AuditRecord } from './audit.js';
 export type { Page, PageOptions } from './mapping.js';
 export type { MetaInput, MetaPatch, MetaRecord } from './metas.js';
 export type { SettingInput, SettingRecord } from './settings.js';
+export type { ShareInput, SharePatch, ShareRecord } from './shares.js';
 export type { SaveStateOptions, StorageInput, StoragePatch, StorageRecord } from './storages.js';
 export type { ApiTokenInput, ApiTokenRecord, ApiTokenWithUser, TokenScope } from './tokens.js';
 export { UserRole, type UserInput, type UserPatch, type UserRecord, type UserRoleValue } from './users.js';
-export { AuditRepository, DavLockRepository, DavPropRepository, MetaRepository, RevokedSessionRepository, SettingRepository, StorageRepository, TokenRepository, UserRepository };
+export { AuditRepository, DavLockRepository, ShareRepository, DavPropRepository, MetaRepository, RevokedSessionRepository, SettingRepository, StorageRepository, TokenRepository, UserRepository };

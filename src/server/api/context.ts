@@ -18,6 +18,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     auth?: AuthLevel;
+    /** The route also answers for shares (`path` under `/@s/`): those requests authenticate as the share. */
+    sharePaths?: boolean;
   }
 }
 
@@ -26,6 +28,8 @@ export function authHook(deps: AppDeps) {
   return async (req: FastifyRequest): Promise<void> => {
     const level: AuthLevel = req.routeOptions.config.auth ?? 'guest';
     if (level === 'none') return;
+    // Anyone with a share's link may use it, also while the guest is disabled.
+    if (req.routeOptions.config.sharePaths && sharePathOf(req)) return;
     const p = await deps.auth.authenticate(req.headers.authorization, req.ip);
     if (level === 'user' && isGuest(p)) throw new AuthError(403, AuthMessages.guest);
     if (level === 'admin' && !deps.gate.isAdmin(p)) {
@@ -33,6 +37,26 @@ export function authHook(deps: AppDeps) {
     }
     req.principal = p;
   };
+}
+
+/** The path prefix that makes /api/fs/list and /api/fs/get answer for a share (OpenList's `/@s/<id>/...`). */
+export const SHARE_PREFIX = '/@s';
+
+/** A share id and a path inside that share. */
+export interface SharePath {
+  sid: string;
+  inner: string;
+}
+
+/** The share id and the path inside it, when a request's `path` names a share; else undefined. */
+export function sharePathOf(req: FastifyRequest): SharePath | undefined {
+  const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const raw = body.path ?? query.path;
+  if (typeof raw !== 'string' || !(raw === SHARE_PREFIX || raw.startsWith(`${SHARE_PREFIX}/`))) return undefined;
+  const rest = raw.slice(SHARE_PREFIX.length).replace(/^\/+/, '');
+  const cut = rest.indexOf('/');
+  return cut < 0 ? { sid: rest, inner: '/' } : { sid: rest.slice(0, cut), inner: `/${rest.slice(cut + 1)}` };
 }
 
 export function principal(req: FastifyRequest): Principal {

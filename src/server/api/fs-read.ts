@@ -5,7 +5,7 @@ import { isFsError } from '../../core/errors.js';
 import { joinPath, parentPath } from '../../core/paths.js';
 import type { VEntry } from '../../core/virtual-fs.js';
 import type { AppDeps } from '../deps.js';
-import { allow, apiUrl, encodePath, looseBool, looseInt, parseInput, principal, userPath } from './context.js';
+import { type SharePath, allow, apiUrl, encodePath, looseBool, looseInt, parseInput, principal, sharePathOf, userPath } from './context.js';
 import { ApiError, ok } from './errors.js';
 import { ListingPages } from './listing-pages.js';
 import { ObjectMapper, type Signer, signer } from './objects.js';
@@ -30,7 +30,13 @@ const SearchReq = z.object({
 
 const SEARCH_MAX_VISITED = 20_000;
 
-export function fsReadRoutes(deps: AppDeps) {
+/** How /api/fs/list and /api/fs/get answer for a share's path. */
+export interface ShareReads {
+  shareList(req: FastifyRequest, at: SharePath): Promise<unknown>;
+  shareGet(req: FastifyRequest, at: SharePath): Promise<unknown>;
+}
+
+export function fsReadRoutes(deps: AppDeps, shares: ShareReads) {
   const sign: Signer = signer(deps.settings, deps.gate);
 
   const pages = new ListingPages();
@@ -47,7 +53,7 @@ export function fsReadRoutes(deps: AppDeps) {
       if (isFsError(err, 'not_found')) throw notFoundError(deps, path, 'failed get objs: failed get dir: object not found');
       throw err;
     }
-    return { sorted: objects.sort(listing.entries, deps.fs.mountOf(path)?.spec), provider: listing.provider, stale: listing.stale };
+    return { sorted: objects.sort(listing.entries, deps.fs.mountOf(path)?.spec.policy), provider: listing.provider, stale: listing.stale };
   }
 
   /** A folder's visible entries for this principal, after meta password and hide rules. */
@@ -58,7 +64,9 @@ export function fsReadRoutes(deps: AppDeps) {
   }
 
   return async (app: FastifyInstance) => {
-    app.all('/api/fs/list', async (req, reply) => {
+    app.all('/api/fs/list', { config: { sharePaths: true } }, async (req, reply) => {
+      const at = sharePathOf(req);
+      if (at) return shares.shareList(req, at);
       const p = principal(req);
       const body = parseInput(ListReq, req);
       const path = userPath(p, body.path);
@@ -94,7 +102,9 @@ export function fsReadRoutes(deps: AppDeps) {
       return `{"code":200,"message":"success","data":{"content":${content},"total":${total},${rest.slice(1)}}`;
     });
 
-    app.all('/api/fs/get', async (req, reply) => {
+    app.all('/api/fs/get', { config: { sharePaths: true } }, async (req, reply) => {
+      const at = sharePathOf(req);
+      if (at) return shares.shareGet(req, at);
       const p = principal(req);
       const body = parseInput(GetReq, req);
       const path = userPath(p, body.path);

@@ -12,6 +12,7 @@ import { fsReadRoutes } from './fs-read.js';
 import { fsUploadRoutes } from './fs-upload.js';
 import { fsWriteRoutes } from './fs-write.js';
 import { offlineRoutes } from './offline.js';
+import { shareRoutes } from './shares.js';
 import { taskRoutes } from './tasks.js';
 import { tokenRoutes } from './tokens.js';
 
@@ -24,7 +25,9 @@ export function apiRoutes(deps: AppDeps) {
       api.setErrorHandler((err, _req, reply) => sendEnvelope(reply, toEnvelope(err, reply)));
       // Malformed JSON and wrong content types reach the error handler and are answered as code 400.
       await api.register(authRoutes(deps));
-      await api.register(fsReadRoutes(deps));
+      const shares = shareRoutes(deps);
+      await api.register(shares.routes);
+      await api.register(fsReadRoutes(deps, shares));
       await api.register(fsWriteRoutes(deps));
       await api.register(fsUploadRoutes(deps));
       await api.register(adminStorageRoutes(deps));

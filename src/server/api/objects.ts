@@ -1,6 +1,6 @@
 import { signPath } from '../../auth/sign.js';
 import type { Gate } from '../../auth/gate.js';
-import type { MountSpec } from '../../core/mount.js';
+import type { MountPolicy, MountSpec } from '../../core/mount.js';
 import type { VEntry } from '../../core/virtual-fs.js';
 import type { SettingsService } from '../../settings/settings-service.js';
 import type { FsObject } from '../../wire/fs.js';
@@ -85,10 +85,10 @@ export class ObjectMapper {
   }
 
   /** Sorts entries by the storage's order settings (name ascending by default), folders as set. */
-  sort(entries: readonly VEntry[], mount: MountSpec | undefined): readonly VEntry[] {
-    const by = mount?.policy.orderBy || 'name';
-    const dir = mount?.policy.orderDirection === 'desc' ? -1 : 1;
-    const folders = mount?.policy.extractFolder;
+  sort(entries: readonly VEntry[], order: Pick<MountPolicy, 'orderBy' | 'orderDirection' | 'extractFolder'> | undefined): readonly VEntry[] {
+    const by = order?.orderBy || 'name';
+    const dir = order?.orderDirection === 'desc' ? -1 : 1;
+    const folders = order?.extractFolder;
     const key = `${by}\0${dir}\0${folders ?? ''}`;
     let memo = this.sortedListings.get(entries);
     const had = memo?.get(key);

@@ -13,6 +13,7 @@ import { bootstrap } from './auth/bootstrap.js';
 import { Gate } from './auth/gate.js';
 import { MetaService } from './auth/metas.js';
 import { SealingStorageRepository, SecretBox } from './auth/secrets.js';
+import { signPath } from './auth/sign.js';
 import { buildCli } from './cli/index.js';
 import { wireInvalidation } from './cluster/invalidation.js';
 import { withLease } from './cluster/lease.js';
@@ -30,7 +31,8 @@ import { builtinDrivers } from './drivers/all.js';
 import { type AnyDriverDefinition, driverCatalog } from './drivers/define-driver.js';
 import { DriverRegistry } from './drivers/registry.js';
 import { openDriver } from './drivers/shared/open.js';
-import type { TokenStore } from './core/storage/index.js';
+import type { SiteView, TokenStore } from './core/storage/index.js';
+import { ALLOW_PRIVATE_KEY } from './offline/url-check.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './server/app.js';
 import { FileService } from './services/files.js';
@@ -137,7 +139,29 @@ function storageTokens(repos: Repositories, id: number): TokenStore {
   };
 }
 
-function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: string, secrets: SecretBox, fs: () => VirtualFs): MountFactory {
+interface SiteParts {
+  config: Config;
+  settings: SettingsService;
+  gate: Gate;
+  fs: () => VirtualFs;
+  /** Where the server listens, once it does. */
+  listening: () => string;
+}
+
+/** The server as drivers see it: links signed as /api/fs/get signs them, but never with a folder password's grant. */
+function siteView(p: SiteParts): SiteView {
+  return {
+    baseUrl: () => (p.config.site_url.startsWith('http') ? p.config.site_url.replace(/\/+$/, '') : p.listening()),
+    linkSign: (path, options = {}) => {
+      if (p.gate.guarded(path)) return undefined;
+      const needed = options.always === true || p.settings.bool('sign_all') || p.fs().mountOf(path)?.spec.policy.enableSign === true;
+      return needed ? signPath(p.settings.signKey(), path, p.settings.linkExpirationHours(), Date.now()) : undefined;
+    },
+    allowPrivateAddresses: () => p.settings.bool(ALLOW_PRIVATE_KEY),
+  };
+}
+
+function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: string, secrets: SecretBox, fs: () => VirtualFs, site: SiteView): MountFactory {
   return {
     facts: (id) => registry.get(id)?.facts,
     open: (cfg, signal, logger) => {
@@ -147,7 +171,7 @@ function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: s
       mkdirSync(tempDir, { recursive: true });
       const parsed: unknown = JSON.parse(cfg.addition || '{}');
       const raw = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? secrets.openOptions(parsed as Record<string, unknown>) : parsed;
-      return openDriver(def, raw, { logger, tokens: storageTokens(repos, cfg.id), tempDir, signal, tree: treeFor(fs, cfg.mountPath) });
+      return openDriver(def, raw, { logger, tokens: storageTokens(repos, cfg.id), tempDir, signal, tree: treeFor(fs, cfg.mountPath), site });
     },
   };
 }
@@ -180,6 +204,8 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const worker = currentWorker();
   // Other instances (PostgreSQL) or workers (SQLite: sent before the request answers) hear which folders this one changed.
   const fsChanges = notifier.live || worker ? new FsChangeBroadcaster((topic) => notifier.publish(topic), notifier.live ? 50 : 0) : undefined;
+  // Where the server listens, once it does: the base of links drivers make when site_url is unset.
+  let listenUrl = '';
   const fs = new VirtualFs(table, fsChanges ? { onChange: (c) => fsChanges.changed(c) } : {});
   const source: StorageSource = {
     list: async () => (await repos.storages.list()).map(storageConfig),
@@ -188,7 +214,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const mounts = new MountManager({
     table,
     source,
-    factory: mountFactory(drivers, repos, join(config.data, 'temp'), SecretBox.forConfig(config), () => fs),
+    factory: mountFactory(drivers, repos, join(config.data, 'temp'), SecretBox.forConfig(config), () => fs, siteView({ config, settings, gate, fs: () => fs, listening: () => listenUrl })),
     logger,
     initTimeoutMs: config.init_timeout_ms,
     retry: { initialDelayMs: config.retry_initial_ms, maxDelayMs: config.retry_max_ms },
@@ -245,6 +271,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   let url = '';
   if (options.listen ?? true) {
     url = await app.listen({ host: config.host, port: config.port });
+    listenUrl = url;
     logger.info({ url }, 'filebridge is listening');
   } else {
     await app.ready();

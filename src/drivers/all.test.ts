@@ -13,6 +13,8 @@ describe('builtinDrivers', () => {
       (await import('./aliyundrive-open/aliyundrive-open.js')).aliyundriveOpenDriver,
       (await import('./onedrive/onedrive.js')).onedriveDriver,
       (await import('./crypt/crypt.js')).cryptDriver,
+      (await import('./strm/strm.js')).strmDriver,
+      (await import('./url-tree/url-tree.js')).urlTreeDriver,
     ] as unknown as AnyDriverDefinition[];
     const view = (d: AnyDriverDefinition) => ({ id: d.id, label: d.label, description: d.description, options: d.options, facts: d.facts });
     const listed = new Map(builtinDrivers().map((d) => [d.id, view(d)]));

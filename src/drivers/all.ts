@@ -7,6 +7,8 @@ import { webdavLazyDriver } from './webdav/lazy.js';
 import { aliyundriveOpenLazyDriver } from './aliyundrive-open/lazy.js';
 import { onedriveLazyDriver } from './onedrive/lazy.js';
 import { cryptLazyDriver } from './crypt/lazy.js';
+import { strmLazyDriver } from './strm/lazy.js';
+import { urlTreeLazyDriver } from './url-tree/lazy.js';
 
 /**
  * Every built-in driver, listed explicitly. Each but Local (small, and the one every server has)
@@ -23,5 +25,7 @@ export function builtinDrivers(): AnyDriverDefinition[] {
     aliyundriveOpenLazyDriver as unknown as AnyDriverDefinition,
     onedriveLazyDriver as unknown as AnyDriverDefinition,
     cryptLazyDriver as unknown as AnyDriverDefinition,
+    strmLazyDriver as unknown as AnyDriverDefinition,
+    urlTreeLazyDriver as unknown as AnyDriverDefinition,
   ];
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Agent } from 'undici';
-import { EMPTY_TREE } from '../../src/core/storage/empty-tree.js';
+import { EMPTY_TREE, NO_SITE } from '../../src/core/storage/empty-tree.js';
 import type { Driver, DriverContext, TokenStore } from '../../src/core/storage/index.js';
 
 export interface DriverTestContext {
@@ -45,6 +45,7 @@ export async function createTestContext(): Promise<DriverTestContext> {
     tempDir,
     signal: lifetime.signal,
     tree: EMPTY_TREE,
+    site: NO_SITE,
   };
   return {
     ctx,

@@ -5,7 +5,7 @@ import { failedWriteTests, writeTests } from './suite-write.js';
 import { mkdirRemoveTests, moveCopyTests } from './suite-tree.js';
 import { factTests, hostileNameTests } from './suite-names.js';
 
-export type { ConformanceSetup } from './kit.js';
+export type { ConformanceSetup, Seed } from './kit.js';
 export { HOSTILE_NAMES } from './suite-names.js';
 
 /**
@@ -22,7 +22,8 @@ export function runDriverConformance(name: string, setup: () => Promise<Conforma
       const env = await setup();
       kit.state.env = env;
       await env.driver.init?.(AbortSignal.timeout(60_000));
-      await env.driver.mkdir?.(kit.base);
+      if (env.driver.mkdir) await env.driver.mkdir(kit.base);
+      else if (!env.driver.write) await env.seed?.mkdir(kit.base);
     });
 
     afterAll(async () => {

@@ -8,6 +8,17 @@ export interface ConformanceSetup {
   facts: DriverFacts;
   /** Called once after every test; closes whatever setup started. */
   cleanup(): Promise<void>;
+  /**
+   * For a read-only driver (no write, no mkdir): puts files and folders where the driver shows
+   * them under the same paths and content (in the storage or text it is a view of), so the
+   * list, stat, read, name and fact sections run; the write and tree sections skip.
+   */
+  seed?: Seed;
+}
+
+export interface Seed {
+  put(path: string, data: Buffer): Promise<void>;
+  mkdir(path: string): Promise<void>;
 }
 
 export const TEXT = '0123456789abcdef';
@@ -23,8 +34,12 @@ export interface Kit {
   facts(): DriverFacts;
   /** A fresh folder for one test, so tests stay independent. */
   work(t: TestContext): Promise<string>;
-  /** Writes a small file with its size declared; skips the test when the driver has no write. */
+  /** Writes a small file with its size declared (or seeds it, for a read-only driver with a seed); skips the test when it can do neither. */
   put(t: TestContext, path: string, data: string | Buffer): Promise<Entry>;
+  /** Writes through the driver only: skips the test when the driver has no write (the write sections). */
+  putWrite(t: TestContext, path: string, data: string | Buffer): Promise<Entry>;
+  /** Whether files are seeded, not written: the driver is read-only and the setup gave a seed. */
+  seeded(): boolean;
   /** Reads a whole file as UTF-8. */
   text(path: string): Promise<string>;
 }
@@ -44,14 +59,26 @@ export function createKit(): Kit {
     async work(t) {
       const dir = join(kit.base, `t${++n}`);
       const d = env().driver;
+      const seed = env().seed;
       if (d.mkdir) await d.mkdir(dir);
+      else if (!d.write && seed) await seed.mkdir(dir);
       else capability(t, d, 'write'); // without mkdir, writes create the folder
       return dir;
     },
     async put(t, path, data) {
       const buf = typeof data === 'string' ? Buffer.from(data) : data;
+      const { driver: d, seed } = env();
+      if (!d.write && seed) {
+        await seed.put(path, buf);
+        return d.stat(path);
+      }
+      return kit.putWrite(t, path, buf);
+    },
+    async putWrite(t, path, data) {
+      const buf = typeof data === 'string' ? Buffer.from(data) : data;
       return capability(t, env().driver, 'write')(path, bodyOf(buf), { size: buf.length });
     },
+    seeded: () => !env().driver.write && env().seed !== undefined,
     async text(path) {
       return (await readAll((await env().driver.read(path)).stream)).toString();
     },

@@ -31,6 +31,8 @@ export function hostileNameTests(kit: Kit): void {
       expect(await names(driver().list(dir))).toEqual([hostile]);
       expect(await driver().stat(file)).toMatchObject({ name: hostile, isDir: false, size: Buffer.byteLength(content) });
       expect(await text(file)).toBe(content);
+      // A read-only view of seeded files has nothing more to round-trip.
+      if (kit.seeded() && !driver().remove) return;
       await capability(t, driver(), 'remove')(file);
       expect(await names(driver().list(dir))).toEqual([]);
     });

@@ -4,7 +4,7 @@ import { MiB, type Kit } from './kit.js';
 
 /** Writes: empty, large, unknown size, overwrite, mtime, missing parents. */
 export function writeTests(kit: Kit): void {
-  const { driver, facts, work, put, text } = kit;
+  const { driver, facts, work, putWrite: put, text } = kit;
   describe('write', () => {
     it('writes an empty file and returns its entry', async (t) => {
       const dir = await work(t);

@@ -1,5 +1,5 @@
 import { FsError } from '../errors.js';
-import type { Tree } from './index.js';
+import type { SiteView, Tree } from './index.js';
 
 /** A tree with nothing in it, for drivers opened outside a server (tests, tools). */
 export const EMPTY_TREE: Tree = {
@@ -25,4 +25,11 @@ export const EMPTY_TREE: Tree = {
     throw new FsError('not_supported', `${from}: no tree here`);
   },
   link: async () => undefined,
+};
+
+/** A server with no public URL that signs nothing and lets no URL reach a private address, for drivers opened outside a server. */
+export const NO_SITE: SiteView = {
+  baseUrl: () => '',
+  linkSign: () => undefined,
+  allowPrivateAddresses: () => false,
 };

@@ -173,10 +173,32 @@ export interface Tree {
   link(path: string): Promise<Link | undefined>;
 }
 
+/**
+ * What a driver may ask of the server it runs in, read fresh on every call (settings change at
+ * any time): for virtual storages that hand out links to the server (Strm) or fetch URLs for
+ * users (UrlTree).
+ */
+export interface SiteView {
+  /** The server's public base URL without a trailing slash (site_url, else where it listens); '' when unknown. */
+  baseUrl(): string;
+  /**
+   * The `sign` query value for a /d or /p link to the absolute virtual path `path`, made now and
+   * valid for link_expiration hours, when one is needed (sign_all, the path's storage signs its
+   * links) or `always` asks for one; undefined otherwise. Also undefined when a folder password
+   * guards the path: a link made outside a request never carries a password's grant, so /d
+   * refuses it, and a link signed before the password was set stops working.
+   */
+  linkSign(path: string, options?: { always?: boolean }): string | undefined;
+  /** Whether URLs fetched for users may reach private, loopback and link-local addresses (the offline_download_allow_private setting). */
+  allowPrivateAddresses(): boolean;
+}
+
 export interface DriverContext {
   logger: Logger;
   /** The other mounts' files by virtual path (for virtual storages). */
   tree: Tree;
+  /** The server around the driver: public URL, link signing, the SSRF switch. */
+  site: SiteView;
   /** The mount's own pooled HTTP dispatcher; closed on unmount. */
   dispatcher: Dispatcher;
   tokens: TokenStore;

@@ -3,8 +3,8 @@ import type { Agent } from 'undici';
 import type { Logger } from 'pino';
 import { FsError } from '../../core/errors.js';
 import type { AnyDriverDefinition } from '../define-driver.js';
-import type { ConnectionStats, Driver, TokenStore, Tree } from '../../core/storage/index.js';
-import { EMPTY_TREE } from '../../core/storage/empty-tree.js';
+import type { ConnectionStats, Driver, SiteView, TokenStore, Tree } from '../../core/storage/index.js';
+import { EMPTY_TREE, NO_SITE } from '../../core/storage/empty-tree.js';
 
 export interface OpenDriverEnv {
   logger: Logger;
@@ -13,6 +13,8 @@ export interface OpenDriverEnv {
   signal: AbortSignal;
   /** The other mounts' files, for virtual storages; an empty tree when not given. */
   tree?: Tree;
+  /** The server around the driver; a server that signs nothing when not given. */
+  site?: SiteView;
   /** Upper bound on sockets this mount may hold to one origin. */
   connections?: number;
 }
@@ -85,6 +87,7 @@ export function openDriver(def: AnyDriverDefinition, rawOptions: unknown, env: O
     tempDir: env.tempDir,
     signal: env.signal,
     tree: env.tree ?? EMPTY_TREE,
+    site: env.site ?? NO_SITE,
   };
   const driver = def.create(options as never, ctx);
   return {

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { benchHot } from './hot.js';
 import { benchRelay } from './relay.js';
+import { benchSearch } from './search.js';
 import { benchStartup } from './startup.js';
 import { benchWebdav } from './webdav.js';
 
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   webdav: benchWebdav,
   relay: benchRelay,
   startup: benchStartup,
+  search: benchSearch,
 };
 
 async function main(): Promise<void> {

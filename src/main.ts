@@ -22,8 +22,8 @@ import { currentWorker, tagResponses, taskHolder } from './cluster/workers.js';
 import type { Config } from './config/schema.js';
 import { MountManager, type MountFactory, type StorageConfig, type StorageSource } from './core/mount-manager.js';
 import { MountTable } from './core/mount-table.js';
-import { treeFor } from './core/tree.js';
-import { VirtualFs } from './core/virtual-fs.js';
+import { realPathsOf, treeFor } from './core/tree.js';
+import { type FsChange, VirtualFs } from './core/virtual-fs.js';
 import { type Database, createDatabase } from './db/client.js';
 import { createChangeNotifier } from './db/notify.js';
 import { type Repositories, type StorageRecord, UserRepository, createRepositories } from './db/repositories/index.js';
@@ -38,6 +38,7 @@ import { createApp } from './server/app.js';
 import { FileService } from './services/files.js';
 import { StorageService } from './services/storages.js';
 import { TaskRunner } from './tasks/runner.js';
+import { type MountView, SearchIndex, SearchStore } from './search/index.js';
 import { TaskStore } from './tasks/store.js';
 import { SettingsService } from './settings/settings-service.js';
 import { VERSION } from './version.js';
@@ -176,6 +177,14 @@ function mountFactory(registry: DriverRegistry, repos: Repositories, tempRoot: s
   };
 }
 
+/** The mounts as the search index sees them: enabled ones, and whether they answer now. */
+function searchMounts(mounts: MountManager): MountView[] {
+  return mounts
+    .list()
+    .filter((m) => m.status.state !== 'disabled')
+    .map((m) => ({ id: m.spec.id, path: m.spec.mountPath, ready: m.status.state === 'ready' || m.status.state === 'degraded' }));
+}
+
 /** How long a stopping server lets requests in flight finish before it closes their connections. */
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -196,7 +205,8 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   // Metas of a case-insensitive storage guard every spelling of their path (fs is built below).
   const metas = new MetaService(repos.metas, { foldCase: (path) => fs.mountOf(path)?.spec.facts.caseSensitive === false });
   await metas.reload();
-  const gate = new Gate(metas);
+  // Paths through an Alias are held to the base path and metas of the folders they stand for (fs is built below).
+  const gate = new Gate(metas, undefined, { realPaths: (path) => realPathsOf(fs, path) });
   const now = options.now ?? Date.now;
   const auth = new AuthService({ repos, settings, jwtSecret: config.jwt_secret, tokenLifetimeHours: config.token_expires_in, now });
   const apiTokens = new ApiTokenService(repos, now);
@@ -206,7 +216,9 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
   const fsChanges = notifier.live || worker ? new FsChangeBroadcaster((topic) => notifier.publish(topic), notifier.live ? 50 : 0) : undefined;
   // Where the server listens, once it does: the base of links drivers make when site_url is unset.
   let listenUrl = '';
-  const fs = new VirtualFs(table, fsChanges ? { onChange: (c) => fsChanges.changed(c) } : {});
+  // The search index (built below, once the mounts are) hears every change made through fs.
+  let search: SearchIndex | undefined;
+  const fs = new VirtualFs(table, { ...(fsChanges ? { onChange: (c: FsChange) => fsChanges.changed(c) } : {}), onEvent: (e) => search?.onEvent(e) });
   const source: StorageSource = {
     list: async () => (await repos.storages.list()).map(storageConfig),
     changeStamp: () => repos.storages.changeStamp(),
@@ -247,6 +259,8 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     },
   });
   await taskRunner.start();
+  search = new SearchIndex({ store: new SearchStore(database.db, database.engine), fs, settings, mounts: () => searchMounts(mounts), logger, locks: repos.leases });
+  search.start();
   const app = await createApp({
     config,
     logger,
@@ -261,6 +275,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     files,
     storages: new StorageService(repos.storages, catalog),
     tasks: { store: taskStore, runner: taskRunner, stagingDir: join(config.data, 'temp', 'uploads') },
+    search,
     drivers: catalog,
     checkDatabase: async () => {
       await repos.settings.get('__ping__');
@@ -284,6 +299,7 @@ export async function startFilebridge(options: StartOptions): Promise<Running> {
     await app.close();
     clearTimeout(cut);
     await taskRunner.stop();
+    await search.stop();
     await fsChanges?.flush();
     await invalidation.stop();
     await notifier.close();

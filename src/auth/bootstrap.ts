@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories/index.js';
 import { UserRole } from '../db/repositories/users.js';
 import { hashPassword, randomPassword } from './passwords.js';
+import { ADMIN_PERMISSION } from './permissions.js';
 
 export interface BootstrapInput {
   repos: Repositories;
@@ -14,14 +15,15 @@ export interface BootstrapInput {
 }
 
 /**
- * First start: an admin with a random password printed once (or the given one), a disabled guest,
+ * First start: an admin with a random password printed once (or the given one) and OpenList's admin
+ * bits, a disabled guest with none (as OpenList),
  * and, when no storage exists, a Local mount at `/` over `<data>/files`.
  */
 export async function bootstrap(input: BootstrapInput): Promise<void> {
   const { repos, logger } = input;
   if (!(await repos.users.getByUsername('admin')) && (await repos.users.count()) === 0) {
     const password = input.adminPassword || randomPassword();
-    await repos.users.create({ username: 'admin', passwordHash: await hashPassword(password), role: UserRole.Admin, permission: 0, basePath: '/' });
+    await repos.users.create({ username: 'admin', passwordHash: await hashPassword(password), role: UserRole.Admin, permission: ADMIN_PERMISSION, basePath: '/' });
     if (input.adminPassword) logger.info('created user "admin" with the password from FILEBRIDGE_ADMIN_PASSWORD');
     else logger.warn({ username: 'admin', password }, `created user "admin"; initial password: ${password} (shown once)`);
   }

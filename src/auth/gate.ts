@@ -56,6 +56,15 @@ export type Decision = { ok: true } | Refusal;
 
 const ALLOW: Decision = Object.freeze({ ok: true });
 
+export interface GateOptions {
+  /**
+   * The other tree paths a virtual path stands for (an Alias shows folders of other storages),
+   * to any depth. Each is held to the user's base path and its metas (passwords, hide, write) as
+   * the path itself is, so an alias reaches nothing its user could not reach directly.
+   */
+  realPaths?: (path: string) => readonly string[];
+}
+
 /** Wrong folder passwords: per (address, folder), and per folder from any address. */
 export const FOLDER_LOCKOUT: { perAddress: LockoutOptions; perFolder: LockoutOptions } = {
   perAddress: { maxFailures: 10, windowMs: 5 * 60_000 },
@@ -88,7 +97,10 @@ export class Gate {
   private readonly perAddress: Lockout;
   private readonly perFolder: Lockout;
 
-  constructor(private readonly metas: MetaService, lockout = FOLDER_LOCKOUT) {
+  private readonly realPaths: (path: string) => readonly string[];
+
+  constructor(private readonly metas: MetaService, lockout = FOLDER_LOCKOUT, options: GateOptions = {}) {
+    this.realPaths = options.realPaths ?? (() => []);
     this.perAddress = new Lockout(lockout.perAddress);
     this.perFolder = new Lockout(lockout.perFolder);
   }
@@ -134,7 +146,8 @@ export class Gate {
   /** A predicate telling which entries of the folder `dir` this principal sees in listings. */
   visibleIn(p: Principal, dir: string): (name: string) => boolean {
     if (this.seesHidden(p)) return () => true;
-    const hidden = this.metas.hiddenNames(dir);
+    const hides = [dir, ...this.realPaths(dir)].map((d) => this.metas.hiddenNames(d));
+    const hidden = (name: string) => hides.some((h) => h(name));
     return (name) => !hidden(name);
   }
 
@@ -186,17 +199,56 @@ export class Gate {
 
   /** The version of the folder passwords guarding `path` ('' for none): signed links are bound to it. */
   linkVersion(path: string): string {
-    return this.metas.passwordVersion(path);
+    const reals = this.realPaths(path);
+    if (reals.length === 0) return this.metas.passwordVersion(path);
+    return [path, ...reals].map((q) => this.metas.passwordVersion(q)).filter((v) => v !== '').join('.');
+  }
+
+  /**
+   * What a search below `root` (already allowed to be listed with `password`) may show this
+   * principal: exactly what walking the folders below `root` through listings would find. An
+   * entry is shown when every folder from `root` down to it may be listed with that password and
+   * each name on the way is visible in its folder. `exclude` are the folders whose passwords
+   * this one does not open (their subtrees can be left out of the query at once); `exact` when no
+   * rule can hide anything from this principal, so the database's counts are the answer.
+   */
+  searchView(p: Principal, root: string, password: string): { exclude: string[]; exact: boolean; allows(parent: string, name: string): boolean } {
+    const rules = [...this.metas.onTheWay('/'), ...this.metas.below('/')];
+    const free = isAdmin(p) || (permissions(p) & Perm.AccessWithoutPassword) !== 0;
+    const locked = free ? [] : rules.filter((r) => r.password !== '' && r.password !== password);
+    const hides = this.seesHidden(p) ? [] : rules.filter((r) => r.hidePatterns.length > 0);
+    const seen = new Map<string, (name: string) => boolean>();
+    const visible = (dir: string, name: string): boolean => {
+      let v = seen.get(dir);
+      if (!v) seen.set(dir, (v = this.visibleIn(p, dir)));
+      return v(name);
+    };
+    const dirs = new Map<string, boolean>([[root, true]]);
+    const dirAllowed = (dir: string): boolean => {
+      const known = dirs.get(dir);
+      if (known !== undefined) return known;
+      const up = parentPath(dir);
+      const ok = dir !== up && isWithin(dir, root) && dirAllowed(up) && visible(up, dir.slice(up === '/' ? 1 : up.length + 1)) && this.authorize(p, { door: 'api', action: 'list', path: dir, password, guess: false }).ok;
+      dirs.set(dir, ok);
+      return ok;
+    };
+    return {
+      exclude: locked.filter((r) => isWithin(r.path, root) && r.path !== root).map((r) => r.path),
+      exact: locked.length === 0 && hides.length === 0,
+      allows: (parent, name) => dirAllowed(parent) && visible(parent, name),
+    };
   }
 
   /** Whether a signed link is needed for `path` even when signing is off: a folder password guards it. */
   guarded(path: string): boolean {
-    return this.metas.passwordsFor(path).length > 0;
+    return this.passwordsFor(path).length > 0;
   }
 
   private containment(p: Principal, path: string): Refusal | undefined {
     const base = normalizePath(p.user.basePath || '/');
     if (!isWithin(path, base)) return refuse('outside_base', path, AuthMessages.permission);
+    // What a virtual path stands for must be inside the base path too (the token prefix narrows the path asked for only).
+    if (this.realPaths(path).some((real) => !isWithin(real, base))) return refuse('outside_base', path, AuthMessages.permission);
     if (p.pathPrefix && !isWithin(path, normalizePath(p.pathPrefix))) return refuse('outside_prefix', path, AuthMessages.prefix);
     return undefined;
   }
@@ -207,7 +259,7 @@ export class Gate {
   }
 
   private writableAt(p: Principal, bits: number, dir: string): boolean {
-    return (bits & Perm.Write) !== 0 || (p.scope !== 'read' && this.metas.metaWrite(dir));
+    return (bits & Perm.Write) !== 0 || (p.scope !== 'read' && [dir, ...this.realPaths(dir)].every((d) => this.metas.metaWrite(d)));
   }
 
   private actionBits(p: Principal, bits: number, ask: Ask): Refusal | undefined {
@@ -256,14 +308,26 @@ export class Gate {
     return ALLOW;
   }
 
-  /** Fingerprints of the folder passwords a share of `paths` made now is made under. */
+  /** Fingerprints of the folder passwords a share of `paths` made now by `p` is made under (none when `p` could not pass them). */
   shareGuards(paths: readonly string[]): string[] {
-    return [...new Set(paths.flatMap((path) => this.metas.guardPrints(path)))];
+    return [...new Set(paths.flatMap((path) => [path, ...this.realPaths(path)]).flatMap((path) => this.metas.guardPrints(path)))];
+  }
+
+  /** The folder passwords guarding `path` and each tree path it stands for. */
+  private passwordsFor(path: string): MetaRule[] {
+    const reals = this.realPaths(path);
+    return reals.length === 0 ? this.metas.passwordsFor(path) : [path, ...reals].flatMap((q) => this.metas.passwordsFor(q));
+  }
+
+  /** The metas strictly below `path` and below each tree path it stands for. */
+  private below(path: string): MetaRule[] {
+    const reals = this.realPaths(path);
+    return reals.length === 0 ? this.metas.below(path) : [path, ...reals].flatMap((q) => this.metas.below(q));
   }
 
   /** Every folder password that guards what the action touches, at both ends and below a carried tree. */
   private guardsOf(ask: Ask): MetaRule[] {
-    const m = this.metas;
+    const m = { passwordsFor: (q: string) => this.passwordsFor(q), below: (q: string) => this.below(q) };
     const guards: MetaRule[] = [...m.passwordsFor(ask.path)];
     const tree = ask.action === 'rename' || ask.action === 'move' || ask.action === 'copy' || ask.action === 'remove';
     if (ask.action === 'write' || ask.action === 'mkdir') guards.push(...m.passwordsFor(parentPath(ask.path)));

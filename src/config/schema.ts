@@ -2,6 +2,30 @@ import { z } from 'zod';
 import { boolish } from '../core/input.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
+/** A list as OpenList's config has it (a JSON array), or a comma-separated string (environment, flags). */
+const stringList = z
+  .union([z.array(z.string()), z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))])
+  .pipe(z.array(z.string().min(1)));
+
+/** OpenList's `cors` block: every origin, method and header allowed by default. */
+const corsSchema = z
+  .object({
+    allow_origins: stringList.default(['*']),
+    allow_methods: stringList.default(['*']),
+    allow_headers: stringList.default(['*']),
+  })
+  .strict();
+
+/** The `cors` value: an object, or its JSON text (FILEBRIDGE_CORS='{"allow_origins":["https://a.example"]}'). */
+const corsValue = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+}, corsSchema);
+
 /**
  * Every setting, with its default. Keys are the names used in `<data>/config.json`; the
  * environment variable is FILEBRIDGE_ + the key in upper case (FILEBRIDGE_PORT, FILEBRIDGE_DB, ...).
@@ -89,6 +113,17 @@ export const configSchema = z
     workers: z.coerce.number().int().min(0).max(256).default(1),
     /** Bearer token that may read /metrics and /readyz details besides an administrator; empty: administrators only. */
     metrics_token: z.string().refine((v) => v === '' || v.length >= 16, 'at least 16 characters').default(''),
+    /**
+     * CORS as OpenList's config: `{allow_origins, allow_methods, allow_headers}`, each a list
+     * (`["*"]` by default: any origin, no credentials). An empty `allow_origins` turns CORS off.
+     */
+    cors: corsValue.default({ allow_origins: ['*'], allow_methods: ['*'], allow_headers: ['*'] }),
+    /**
+     * AList/OpenList's `dist_dir`: a folder with another web UI build (its index.html and assets,
+     * e.g. the `dist/` of OpenList's frontend) served at `/` instead of the built-in UI, with
+     * `window.OPENLIST_CONFIG`/`window.ALIST` filled in as OpenList's server does. Empty: the built-in UI.
+     */
+    dist_dir: z.string().default(''),
   })
   .strict();
 

@@ -41,6 +41,34 @@ export function treeFor(getFs: () => VirtualFs, self: string): Tree {
     mkdir: (path): Promise<void> => enter([path], (fs, p) => fs.mkdir(p as string, { createParents: true })),
     remove: (path, options?: RemoveOptions): Promise<void> => enter([path], (fs, p) => fs.remove(p as string, options)),
     move: (from, to): Promise<void> => enter([from, to], (fs, p, q) => fs.move(p as string, q as string)),
-    link: (path): Promise<Link | undefined> => enter([path], (fs, p) => fs.link(p as string)),
+    // A storage set to proxy its downloads (web_proxy) hands no direct link out through another either.
+    link: (path): Promise<Link | undefined> => enter([path], async (fs, p) => (fs.mountOf(p as string)?.spec.policy.webProxy ? undefined : fs.link(p as string))),
   };
+}
+
+/**
+ * Every other tree path `path` stands for through the virtual storages that say so
+ * (Driver.realPaths: an Alias names the folders it merges), followed to any depth (an alias of an
+ * alias), for the authorization gate. Lexical: asks no storage. A storage that is not ready has
+ * nothing to answer and serves nothing.
+ */
+export function realPathsOf(fs: VirtualFs, path: string): string[] {
+  const out = new Set<string>();
+  const visit = (p: string, depth: number): void => {
+    const r = fs.resolve(p);
+    if (!r || depth > MAX_DEPTH) return;
+    let reals: string[];
+    try {
+      reals = r.mount.driver().realPaths?.(r.rel) ?? [];
+    } catch {
+      return;
+    }
+    for (const q of reals.map(normalizePath)) {
+      if (q === p || out.has(q)) continue;
+      out.add(q);
+      visit(q, depth + 1);
+    }
+  };
+  visit(normalizePath(path), 0);
+  return [...out];
 }

@@ -44,9 +44,24 @@ export interface FsChange {
   tree: boolean;
 }
 
+/**
+ * What a change made through this file system did, in virtual paths, told after it succeeded
+ * (the search index keeps itself true with these): `put` a file written or a folder made (its
+ * entry), `remove` a tree removed, `move`/`copy` a tree the storage moved or copied itself
+ * (streamed copies are told as their puts), `listed` a folder's listing freshly read from its
+ * storage (not one served from the cache).
+ */
+export type FsEvent =
+  | { kind: 'put'; storageId: number; entry: VEntry }
+  | { kind: 'remove'; storageId: number; path: string }
+  | { kind: 'move' | 'copy'; storageId: number; from: string; to: string }
+  | { kind: 'listed'; storageId: number; path: string; entries: readonly VEntry[] };
+
 export interface VirtualFsOptions {
   /** Told after every change, so other instances sharing the storages can drop their copies. */
   onChange?: (change: FsChange) => void;
+  /** Told of every change made through this file system and of every fresh listing (it must not throw). */
+  onEvent?: (event: FsEvent) => void;
 }
 
 /**
@@ -87,6 +102,10 @@ export class VirtualFs {
 
   private changed(mount: Mount, rel: string, tree: boolean): void {
     this.options.onChange?.({ storageId: mount.spec.id, rel, tree });
+  }
+
+  private emit(event: FsEvent): void {
+    this.options.onEvent?.(event);
   }
 
   async stat(path: string): Promise<VEntry> {
@@ -145,7 +164,11 @@ export class VirtualFs {
       try {
         const d = r.mount.driver();
         provider = r.mount.spec.driverId;
-        const load = () => collect(d.list(r.rel, { signal: options.signal }), p, provider);
+        const load = async () => {
+          const loaded = await collect(d.list(r.rel, { signal: options.signal }), p, provider);
+          this.emit({ kind: 'listed', storageId: r.mount.spec.id, path: p, entries: loaded });
+          return loaded;
+        };
         entries = await r.mount.cache.get(r.rel, load, options);
       } catch (err) {
         const last = staleFallback(r.mount, r.rel, err);
@@ -211,6 +234,7 @@ export class VirtualFs {
     if (!mount.cache.upsert(dir, written)) this.invalidateUp(mount, rel);
     // Elsewhere, the folder's listing (not the file) is what changed.
     this.changed(mount, dir, false);
+    this.emit({ kind: 'put', storageId: mount.spec.id, entry: written });
     return written;
   }
 
@@ -234,6 +258,7 @@ export class VirtualFs {
     // too and already uploaded into it) and nobody cached its listing first.
     if (options.fresh) mount.cache.seedIfUnchanged(rel, [], since);
     this.changed(mount, parentRel(rel), false);
+    this.emit({ kind: 'put', storageId: mount.spec.id, entry: made });
   }
 
   async remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
@@ -244,6 +269,7 @@ export class VirtualFs {
     await d.remove(rel, { recursive: options.recursive ?? true });
     this.forget(mount, rel, true);
     this.changed(mount, rel, true);
+    this.emit({ kind: 'remove', storageId: mount.spec.id, path: p });
   }
 
   async rename(path: string, newName: string): Promise<string> {
@@ -263,6 +289,7 @@ export class VirtualFs {
       try {
         await d.move(rs.rel, rt.rel);
         this.afterTransfer(rs, rt, true);
+        this.emit({ kind: 'move', storageId: rt.mount.spec.id, from: s, to: t });
         return;
       } catch (err) {
         if (!isFsError(err, 'not_supported')) throw err;
@@ -282,6 +309,7 @@ export class VirtualFs {
       try {
         await d.copy(rs.rel, rt.rel);
         this.afterTransfer(rs, rt, false);
+        this.emit({ kind: 'copy', storageId: rt.mount.spec.id, from: s, to: t });
         return;
       } catch (err) {
         if (!isFsError(err, 'not_supported')) throw err;

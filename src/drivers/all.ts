@@ -9,6 +9,7 @@ import { onedriveLazyDriver } from './onedrive/lazy.js';
 import { cryptLazyDriver } from './crypt/lazy.js';
 import { strmLazyDriver } from './strm/lazy.js';
 import { urlTreeLazyDriver } from './url-tree/lazy.js';
+import { aliasLazyDriver } from './alias/lazy.js';
 
 /**
  * Every built-in driver, listed explicitly. Each but Local (small, and the one every server has)
@@ -27,5 +28,6 @@ export function builtinDrivers(): AnyDriverDefinition[] {
     cryptLazyDriver as unknown as AnyDriverDefinition,
     strmLazyDriver as unknown as AnyDriverDefinition,
     urlTreeLazyDriver as unknown as AnyDriverDefinition,
+    aliasLazyDriver as unknown as AnyDriverDefinition,
   ];
 }

@@ -11,6 +11,7 @@ import { apiRoutes } from './api/index.js';
 import type { AppDeps } from './deps.js';
 import { downloadRoutes } from './download/index.js';
 import { BodyTimeouts } from './middleware/body-timeouts.js';
+import { corsHook } from './middleware/cors.js';
 import { forwardedHeaders } from './middleware/forwarded.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -62,6 +63,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   if (syncChanges) app.addHook('onRequest', (_request, _reply) => syncChanges());
   guardConnections(app, deps.config);
   app.addHook('onRequest', forwardedHeaders(trusted));
+  // Preflights are answered before any door authenticates them (OpenList's cors config).
+  if (deps.config.cors.allow_origins.length > 0) app.addHook('onRequest', corsHook(deps.config.cors));
   // A hook costs every request: installed only when its lines would be written.
   if (deps.logger.isLevelEnabled('debug')) {
     app.addHook('onResponse', async (req, reply) => {

@@ -13,6 +13,7 @@ import type { StorageService } from '../services/storages.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import type { TaskRunner } from '../tasks/runner.js';
 import type { TaskStore } from '../tasks/store.js';
+import type { SearchIndex } from '../search/search-index.js';
 
 /** What the HTTP server needs; built by main.ts, or by a test. */
 export interface AppDeps {
@@ -33,6 +34,8 @@ export interface AppDeps {
   files: FileService;
   /** The durable task queue and this instance's runner. */
   tasks: { store: TaskStore; runner: TaskRunner; stagingDir: string };
+  /** The search index behind /api/fs/search and /api/admin/index/*. */
+  search: SearchIndex;
   drivers: DriverCatalog;
   /** Resolves when the database answers. */
   checkDatabase(): Promise<void>;

@@ -1,7 +1,16 @@
 import { type Sealer, isSealed } from '../auth/secrets.js';
 import { linkExpirationHours, newSignKey } from '../auth/sign.js';
 import type { SettingInput, SettingRecord, SettingRepository } from '../db/repositories/settings.js';
-import { SettingFlag, defaultSettings, newAdminToken, settingKeys } from './defaults.js';
+import { type SettingDefault, SettingFlag, defaultSettings, newAdminToken, settingKeys } from './defaults.js';
+import { invalidSettingValue } from './validate.js';
+
+/** What the settings API shows of a setting besides its stored fields: the declaration's. */
+export interface SettingDeclaration {
+  options: string;
+  help: string;
+  /** Position in the declarations (OpenList's `index`); declared keys come first. */
+  index: number;
+}
 
 /** An absolute http(s) URL without trailing slashes, or '' when `text` is not one. */
 function baseUrl(text: string): string {
@@ -29,9 +38,11 @@ export class SettingsService {
   private values = new Map<string, SettingRecord>();
   private readonly sealed: ReadonlySet<string>;
   private readonly internal: ReadonlySet<string>;
+  private readonly declared: ReadonlyMap<string, SettingDefault & { index: number }>;
 
   constructor(private readonly repo: SettingRepository, private readonly version: string, private readonly sealer: Sealer) {
     ({ sealed: this.sealed, internal: this.internal } = settingKeys());
+    this.declared = new Map(defaultSettings('').map((d, index) => [d.key, { ...d, index }]));
   }
 
   /** Adds missing defaults (keeping stored values), seals legacy plain secrets and loads everything. */
@@ -40,6 +51,13 @@ export class SettingsService {
     const defaults = defaultSettings(this.version).map((d) => ({ key: d.key, value: d.value, type: d.type, groupId: d.group, flag: d.flag }));
     await this.repo.insertMissing(this.sealAll(defaults.filter((d) => !stored.has(d.key) && d.key !== 'version')));
     await this.repo.upsert(defaults.filter((d) => d.key === 'version'));
+    // Type, group and flag are the declaration's, not data: a stored row that differs (an older
+    // version's group or flag) follows it, keeping its value.
+    const moved = defaults.filter((d) => {
+      const s = stored.get(d.key);
+      return s !== undefined && d.key !== 'version' && (s.type !== d.type || s.groupId !== d.groupId || s.flag !== d.flag);
+    });
+    if (moved.length > 0) await this.repo.upsert(moved.map((d) => ({ key: d.key, value: stored.get(d.key)?.value ?? d.value, type: d.type, groupId: d.groupId, flag: d.flag })));
     // Values stored before sealing existed (e.g. the admin token): sealed now, in place.
     const plain = [...stored.values()].filter((s) => this.sealed.has(s.key) && s.value !== '' && !isSealed(s.value));
     if (plain.length > 0) await this.repo.upsert(this.sealAll(plain.map((s) => ({ key: s.key, value: s.value }))));
@@ -84,8 +102,22 @@ export class SettingsService {
     return baseUrl(this.get('content_origin'));
   }
 
+  /** Options, help and index of a key as declared (empty for keys saved without a declaration). */
+  declaration(key: string): SettingDeclaration {
+    const d = this.declared.get(key);
+    return { options: d?.options ?? '', help: d?.help ?? '', index: d?.index ?? this.declared.size };
+  }
+
+  /** Why `value` cannot be stored under `key` (by its declared type and options), or undefined. */
+  invalid(key: string, value: string): string | undefined {
+    const d = this.declared.get(key);
+    return d === undefined ? undefined : invalidSettingValue(d, value);
+  }
+
+  /** By group, then in declaration order (OpenList's `index`), then by key. */
   list(): SettingRecord[] {
-    return [...this.values.values()].filter((s) => !this.internal.has(s.key)).sort((a, b) => a.groupId - b.groupId || a.key.localeCompare(b.key));
+    const index = (k: string) => this.declared.get(k)?.index ?? this.declared.size;
+    return [...this.values.values()].filter((s) => !this.internal.has(s.key)).sort((a, b) => a.groupId - b.groupId || index(a.key) - index(b.key) || a.key.localeCompare(b.key));
   }
 
   record(key: string): SettingRecord | undefined {

@@ -66,8 +66,10 @@ describe('fs routes', () => {
 
   it('lists folders only with fs/dirs and finds names with fs/search', async () => {
     expect((await api.post('/api/fs/dirs', { path: '/' })).data.map((d: { name: string }) => d.name)).toEqual(['docs', 'empty']);
-    expect(await api.post('/api/fs/search', { parent: '/', keywords: 'B.MP' })).toMatchObject({ code: 400, message: 'search not available' });
-    await api.post('/api/admin/setting/save', [{ key: 'search_index', value: 'walk' }]);
+    expect(await api.post('/api/fs/search', { parent: '/', keywords: 'B.MP' })).toMatchObject({ code: 404, message: 'search not available' });
+    await api.post('/api/admin/setting/save', [{ key: 'search_index', value: 'database' }]);
+    // Turned on, the index crawls the storages in the background.
+    await waitFor(async () => (await api.get('/api/admin/index/progress')).data?.is_done === true && (await api.post('/api/fs/search', { parent: '/', keywords: 'B.MP' })).data.total > 0, 10_000, 'the index');
     const s = await api.post('/api/fs/search', { parent: '/', keywords: 'B.MP', scope: 0, page: 1, per_page: 10 });
     expect(s.data).toEqual({ content: [{ parent: '/docs', name: 'b.mp4', is_dir: false, size: 4, type: 2 }], total: 1 });
     expect((await api.post('/api/fs/search', { parent: '/', keywords: 'sub', scope: 2 })).data.total).toBe(0);

@@ -6,7 +6,7 @@ import { Perm } from '../../src/auth/permissions.js';
 import { OnedriveFake } from '../fakes/onedrive-fake.js';
 import { onedriveOptionsFor } from '../fakes/onedrive-setup.js';
 import { ApiClient } from '../helpers/api.js';
-import { type TestServer, startTestServer } from '../helpers/server.js';
+import { type TestServer, startTestServer, waitFor } from '../helpers/server.js';
 import { basicAuth, raw } from './http.js';
 
 /** Every bit a team member gets, but not "access without password" (bit 1) nor "see hidden". */
@@ -61,7 +61,9 @@ describe('the authorization gate, attacked through every door', () => {
       clients[username] = ApiClient.for(server);
       await clients[username]?.login(username, `${username}-pass`);
     }
-    await admin.post('/api/admin/setting/save', [{ key: 'search_index', value: 'walk' }]);
+    await admin.post('/api/admin/setting/save', [{ key: 'search_index', value: 'database' }]);
+    // The index crawls every storage in the background once turned on.
+    await waitFor(async () => (await admin.get('/api/admin/index/progress')).data?.is_done === true && (await admin.post('/api/fs/search', { parent: '/', keywords: 'secret.txt' })).data.total >= 2, 20_000, 'the search index');
   });
 
   afterAll(async () => {
@@ -187,11 +189,11 @@ describe('the authorization gate, attacked through every door', () => {
     const guest = (await admin.get('/api/admin/user/list')).data.content.find((u: { username: string }) => u.username === 'guest');
     await admin.post('/api/admin/user/update', { ...guest, disabled: false, permission: 0 });
     try {
-      expect(await ApiClient.for(server).post('/api/fs/search', { parent: '/', keywords: 'f' })).toMatchObject({ code: 400, message: 'search not available' });
-      expect(await api('bob').post('/api/fs/search', { parent: '/', keywords: 'f' })).toMatchObject({ code: 400, message: 'search not available' });
+      expect(await ApiClient.for(server).post('/api/fs/search', { parent: '/', keywords: 'f' })).toMatchObject({ code: 404, message: 'search not available' });
+      expect(await api('bob').post('/api/fs/search', { parent: '/', keywords: 'f' })).toMatchObject({ code: 404, message: 'search not available' });
     } finally {
       await admin.post('/api/admin/user/update', { ...guest, disabled: true });
-      await admin.post('/api/admin/setting/save', [{ key: 'search_index', value: 'walk' }]);
+      await admin.post('/api/admin/setting/save', [{ key: 'search_index', value: 'database' }]);
     }
   });
 

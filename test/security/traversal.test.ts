@@ -168,6 +168,26 @@ describe('traversal corpus against every front door', () => {
     expect(problems).toEqual([]);
   });
 
+  it('shares (/api/fs/list|get under /@s/<id>, /sd/<id>): a share of /sub reaches nothing beside it, never 5xx', async () => {
+    writeFileSync(join(root, 'beside.txt'), MARKER);
+    const made = await api.post<{ id: string }>('/api/share/create', { files: ['/sub'] });
+    expect(made.code).toBe(200);
+    const id = made.data.id;
+    // The control: the share really serves its folder.
+    expect((await raw(server.url, 'GET', `/sd/${id}/ok.txt`)).body).toBe('control');
+    const anon = new ApiClient(server.url);
+    for (const path of corpus) {
+      for (const route of ['/api/fs/list', '/api/fs/get']) {
+        const r = await anon.call('POST', route, { path: `/@s/${id}${path.startsWith('/') ? '' : '/'}${path}` });
+        note(`share ${route}`, path, r.code, JSON.stringify(r));
+      }
+      const d = await raw(server.url, 'GET', `/sd/${id}/${urlSafe(path.replace(/^\//, ''))}`);
+      note('/sd/', path, d.status, d.body);
+      if (d.status === 200) problems.push(`200 for /sd/${JSON.stringify(path)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('left the world outside the roots untouched', () => {
     const outside = walk(outer, [root, m2]).map((p) => p.slice(outer.length));
     expect(outside.sort()).toEqual(['/SECRET.txt', '/outside', '/outside/SECRET.txt']);

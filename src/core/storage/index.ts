@@ -82,6 +82,12 @@ export interface Driver {
   connectionStats?(): ConnectionStats;
   /** What the driver wants shown about itself: a degradation reason, details such as the token route in use. */
   status?(): DriverStatus;
+  /**
+   * A virtual storage's answer to "which tree paths does my `path` stand for" (an Alias: the
+   * folders it merges), without look-ups, so the authorization gate checks base paths and metas
+   * on those paths too. Absent: the path stands for nothing else.
+   */
+  realPaths?(path: string): string[];
 }
 
 /** The optional methods of the contract, each with how core calls it (see core/instrument.ts). */
@@ -105,6 +111,7 @@ export const OPTIONAL_DRIVER_METHODS: Readonly<Record<OptionalDriverMethod, 'tim
   about: 'timed',
   connectionStats: 'direct',
   status: 'direct',
+  realPaths: 'direct',
 });
 
 /** The capabilities a driver instance has: the optional methods it implements. */

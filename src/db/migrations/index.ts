@@ -10,6 +10,8 @@ import { tasks } from './20261203010000_tasks.js';
 import { accountSecurity } from './20261203110000_account_security.js';
 import { changeLog } from './20261205010000_change_log.js';
 import { shares } from './20261206010000_shares.js';
+import { openlistUi } from './20261206020000_openlist_ui.js';
+import { searchIndex } from './20261207010000_search_index.js';
 
 export type MigrationFactory = (engine: Engine) => Migration;
 
@@ -28,6 +30,8 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: Migratio
   ['20261203110000_account_security', accountSecurity],
   ['20261205010000_change_log', changeLog],
   ['20261206010000_shares', shares],
+  ['20261206020000_openlist_ui', openlistUi],
+  ['20261207010000_search_index', searchIndex],
 ] as const);
 
 export function buildMigrations(engine: Engine): Record<string, Migration> {

@@ -9,12 +9,10 @@ import { ApiError, ok } from './errors.js';
 const admin = { config: { auth: 'admin' as const } };
 const SaveBody = z.array(z.object({ key: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean()]).transform(String) }));
 
-function view(s: SettingRecord) {
-  return { key: s.key, value: s.value, type: s.type, group: s.groupId, flag: s.flag, help: '', options: '', index: 0 };
-}
-
 export function adminSettingRoutes(deps: AppDeps) {
   const settings = deps.settings;
+  /** OpenList's SettingItem: the stored fields with the declaration's help, options and index. */
+  const view = (s: SettingRecord) => ({ key: s.key, value: s.value, type: s.type, group: s.groupId, flag: s.flag, ...settings.declaration(s.key) });
   return async (app: FastifyInstance) => {
     app.get('/api/admin/setting/get', admin, async (req) => {
       const q = parseInput(z.object({ key: z.string().optional(), keys: z.string().optional() }), req);
@@ -34,11 +32,16 @@ export function adminSettingRoutes(deps: AppDeps) {
     app.post('/api/admin/setting/save', admin, async (req) => {
       const parsed = SaveBody.safeParse(req.body);
       if (!parsed.success) throw new ApiError(400, `body must be an array of {key, value}: ${parsed.error.issues[0]?.message ?? ''}`);
-      for (const item of parsed.data) {
+      // The UI saves a whole group: read-only items that did not change are skipped, as in OpenList.
+      const items = parsed.data.filter((item) => {
         const s = settings.record(item.key);
-        if (s?.flag === SettingFlag.ReadOnly) throw new ApiError(403, `setting ${item.key} is read-only`);
-      }
-      await settings.save(parsed.data);
+        if (s?.flag !== SettingFlag.ReadOnly) return true;
+        if (s.value !== item.value) throw new ApiError(403, `setting ${item.key} is read-only`);
+        return false;
+      });
+      const problems = items.map((i) => settings.invalid(i.key, i.value)).filter((p) => p !== undefined);
+      if (problems.length > 0) throw new ApiError(400, problems.join('; '));
+      await settings.save(items);
       return ok();
     });
 

@@ -4,7 +4,7 @@ import type { StorageInput, StorageRecord } from '../../db/repositories/index.js
 import { mountHealth } from '../../observability/health.js';
 import type { AppDeps } from '../deps.js';
 import { looseInt, parseInput } from './context.js';
-import { StorageBody, commonItems } from './driver-forms.js';
+import { StorageBody, commonItems, webdavPolicy } from './driver-forms.js';
 import { ApiError, ok } from './errors.js';
 
 const admin = { config: { auth: 'admin' as const } };
@@ -39,7 +39,7 @@ export function adminStorageRoutes(deps: AppDeps) {
       id: s.id, mount_path: s.mountPath, order: s.order, driver: s.driver, cache_expiration: s.cacheExpiration,
       status, addition, remark: s.remark, modified: s.modified.toISOString(), disabled: s.disabled,
       enable_sign: s.enableSign, order_by: s.orderBy, order_direction: s.orderDirection, extract_folder: s.extractFolder,
-      web_proxy: s.webProxy, webdav_policy: s.webdavPolicy, down_proxy_url: s.downProxyUrl,
+      web_proxy: s.webProxy, webdav_policy: proxyOnly(s.driver) ? webdavPolicy(true, s.webdavPolicy) : s.webdavPolicy, down_proxy_url: s.downProxyUrl,
       state: health?.state ?? (s.disabled ? 'disabled' : 'pending'), health: health ?? null,
     };
   }
@@ -49,8 +49,13 @@ export function adminStorageRoutes(deps: AppDeps) {
       mountPath: b.mount_path, driver: b.driver, order: b.order, cacheExpiration: b.cache_expiration,
       remark: b.remark, disabled: b.disabled, enableSign: b.enable_sign,
       orderBy: b.order_by, orderDirection: b.order_direction, extractFolder: b.extract_folder, webProxy: b.web_proxy,
-      webdavPolicy: b.webdav_policy, downProxyUrl: b.down_proxy_url,
+      webdavPolicy: webdavPolicy(proxyOnly(b.driver), b.webdav_policy), downProxyUrl: b.down_proxy_url,
     };
+  }
+
+  /** Whether the driver only proxies (an unknown driver: as declared by the storage service's refusal later). */
+  function proxyOnly(driver: string): boolean {
+    return deps.drivers.get(driver)?.facts.proxyOnly ?? false;
   }
 
   /** Applies the change to the live mounts and waits (bounded) for the new mount's first attempt. */

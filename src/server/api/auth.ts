@@ -102,6 +102,7 @@ export function authRoutes(deps: AppDeps) {
 
     app.all('/api/public/settings', { config: { auth: 'none' } }, async () => ok(deps.settings.publicMap()));
     app.all('/api/public/offline_download_tools', { config: { auth: 'none' } }, async () => ok(configuredTools(deps.settings)));
-    app.all('/api/public/archive_extensions', { config: { auth: 'none' } }, async () => ok({ tree: [], extract: [] }));
+    // OpenList: the extensions its archive tools read, a string array. No archive tool is built here.
+    app.all('/api/public/archive_extensions', { config: { auth: 'none' } }, async () => ok([]));
   };
 }

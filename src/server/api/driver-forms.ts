@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { numberish } from '../../core/input.js';
 import { looseBool, looseInt } from './context.js';
+import { ApiError } from './errors.js';
 
 /** One of AList's driver form items (`/api/admin/driver/info`'s `common` and `additional`). */
 export interface FormItem {
@@ -34,7 +35,8 @@ export const COMMON_OPTIONS = {
   remark: { type: 'text', schema: z.string().default(''), default: '' },
   cache_expiration: { type: 'number', schema: numberish(z.number().int().min(0)).default(30), default: '30', help: 'listing cache, minutes' },
   web_proxy: { type: 'bool', schema: looseBool.default(false), default: 'false' },
-  webdav_policy: { type: 'select', schema: z.string().default('302_redirect'), default: '302_redirect', options: '302_redirect,use_proxy_url,native_proxy', required: true },
+  // Absent: the driver's default (webdavPolicy below), so what the API stores is what the form offers.
+  webdav_policy: { type: 'select', schema: z.string().optional(), default: '302_redirect', options: '302_redirect,use_proxy_url,native_proxy', required: true },
   down_proxy_url: { type: 'text', schema: z.string().default(''), default: '' },
   enable_sign: { type: 'bool', schema: looseBool.default(false), default: 'false' },
   order_by: { type: 'select', schema: z.string().default(''), default: '', options: 'name,size,modified' },
@@ -53,6 +55,20 @@ export const StorageBody = z.object({
   ...(Object.fromEntries(Object.entries(COMMON_OPTIONS).map(([k, o]) => [k, o.schema])) as { [K in keyof Common]: Common[K]['schema'] }),
 });
 export type StorageBody = z.output<typeof StorageBody>;
+
+/**
+ * The `webdav_policy` a storage of a driver has: proxy-only drivers offer (and do) native_proxy
+ * alone, whatever was stored or sent; others take the value given (one of the options, else a
+ * 400 naming it) or 302_redirect.
+ */
+export function webdavPolicy(proxyOnly: boolean, given: string | undefined): string {
+  if (proxyOnly) return 'native_proxy';
+  const o = COMMON_OPTIONS.webdav_policy;
+  if (given === undefined || given === '') return o.default;
+  const options = o.options.split(',');
+  if (!options.includes(given)) throw new ApiError(400, `webdav_policy: must be one of ${options.join(', ')}, got ${JSON.stringify(given)}`);
+  return given;
+}
 
 /** The `common` form items for a driver, in declaration order. */
 export function commonItems(proxyOnly: boolean): FormItem[] {

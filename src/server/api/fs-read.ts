@@ -28,7 +28,8 @@ const SearchReq = z.object({
   password: z.string().default(''),
 });
 
-const SEARCH_MAX_VISITED = 20_000;
+/** OpenList's answer (404) while `search_index` is `none`. */
+export const SEARCH_NOT_AVAILABLE = 'search not available';
 
 /** How /api/fs/list and /api/fs/get answer for a share's path. */
 export interface ShareReads {
@@ -140,51 +141,26 @@ export function fsReadRoutes(deps: AppDeps, shares: ShareReads) {
     });
 
     app.all('/api/fs/search', async (req) => {
+      // As OpenList's SearchIndex middleware: checked before the body.
+      if (deps.settings.get('search_index') === 'none') throw new ApiError(404, SEARCH_NOT_AVAILABLE);
       const p = principal(req);
       const body = parseInput(SearchReq, req);
-      if (deps.settings.get('search_index') === 'none') throw new ApiError(400, 'search not available');
       const root = userPath(p, body.parent);
       allow(deps, req, p, { action: 'list', path: root, password: body.password });
-      const found = await search(req, p, root, body.keywords.toLowerCase(), body.scope, body.password);
-      const page = Math.max(1, body.page);
-      const slice = body.per_page < 1 ? found : found.slice((page - 1) * body.per_page, page * body.per_page);
+      // From the index only (src/search), as the gate lets this principal see it: never a walk of the storages.
+      const request = { root, keywords: body.keywords, scope: body.scope, page: body.page, perPage: body.per_page };
+      const { hits, total } = await deps.search.search(request, deps.gate.searchView(p, root, body.password));
       const base = p.user.basePath === '/' ? '' : p.user.basePath;
-      const content = slice.map((e) => ({
-        parent: parentPath(e.path).slice(base.length) || '/',
+      const content = hits.map((e) => ({
+        parent: e.parent.slice(base.length) || '/',
         name: e.name,
         is_dir: e.isDir,
         size: e.isDir ? 0 : e.size,
         type: objects.type(e.name, e.isDir),
       }));
-      return ok({ content, total: found.length });
+      return ok({ content, total });
     });
   };
-
-  /**
-   * A walk of the tree below `root` (no index), bounded in entries visited; each folder is listed
-   * through the gate, so folders this principal may not list (password, hidden) are not entered.
-   */
-  async function search(req: FastifyRequest, p: Principal, root: string, keyword: string, scope: number, password: string): Promise<VEntry[]> {
-    const found: VEntry[] = [];
-    const queue = [root];
-    let visited = 0;
-    while (queue.length > 0 && visited < SEARCH_MAX_VISITED) {
-      const dir = queue.shift() as string;
-      let entries: VEntry[];
-      try {
-        entries = (await visibleList(req, p, dir, password, false, dir === root)).entries;
-      } catch {
-        continue;
-      }
-      for (const e of entries) {
-        visited++;
-        if (e.isDir) queue.push(e.path);
-        const kind = scope === 1 ? e.isDir : scope === 2 ? !e.isDir : true;
-        if (kind && e.name.toLowerCase().includes(keyword)) found.push(e);
-      }
-    }
-    return found;
-  }
 }
 
 function notFoundError(deps: AppDeps, path: string, message: string): ApiError {

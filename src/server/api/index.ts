@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { adminAuditRoutes, auditHook } from './admin-audit.js';
+import { adminIndexRoutes } from './admin-index.js';
 import { adminMetaRoutes } from './admin-meta.js';
 import { adminSettingRoutes } from './admin-setting.js';
 import { adminStorageRoutes } from './admin-storage.js';
@@ -15,6 +16,7 @@ import { offlineRoutes } from './offline.js';
 import { shareRoutes } from './shares.js';
 import { taskRoutes } from './tasks.js';
 import { tokenRoutes } from './tokens.js';
+import { unbuiltRoutes } from './unbuilt.js';
 
 /** The AList-compatible JSON API: HTTP 200 with `{code, message, data}` for everything under /api. */
 export function apiRoutes(deps: AppDeps) {
@@ -38,6 +40,8 @@ export function apiRoutes(deps: AppDeps) {
       await api.register(taskRoutes(deps));
       await api.register(offlineRoutes(deps));
       await api.register(adminAuditRoutes(deps));
+      await api.register(adminIndexRoutes(deps));
+      await api.register(unbuiltRoutes(deps));
     }, { prefix: '' });
   };
 }

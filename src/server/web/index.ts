@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { DIST_HEADERS, fillIndex, manifest, siteFill } from './dist-dir.js';
 
 /**
  * Security headers for the UI. Styles allow inline because the component library sets CSS
@@ -39,13 +40,20 @@ function isOtherDoor(deps: AppDeps, path: string): boolean {
 }
 
 export interface WebOptions {
-  /** The built UI (default: web/dist beside the package). */
+  /** The built UI (default: the `dist_dir` config key, else web/dist beside the package). */
   root?: string;
 }
 
 /** web/dist, found from this module (src/server/web or dist/server/web). */
 function defaultRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+}
+
+/** Where the UI comes from, and whether it is another frontend (dist_dir) to fill in as OpenList does. */
+function uiSource(deps: AppDeps, options: WebOptions): { root: string; foreign: boolean } {
+  if (options.root !== undefined) return { root: options.root, foreign: false };
+  if (deps.config.dist_dir !== '') return { root: resolve(deps.config.dist_dir), foreign: true };
+  return { root: defaultRoot(), foreign: false };
 }
 
 const NOT_BUILT = `<!doctype html><html><head><meta charset="utf-8"><title>Filebridge</title></head>
@@ -61,17 +69,25 @@ export interface SpaFallback {
 
 /** The single-page app's fallback: client-side routes (e.g. /docs/a.txt) answer with index.html. */
 export function spaFallback(deps: AppDeps, options: WebOptions = {}): SpaFallback {
-  const root = options.root ?? defaultRoot();
+  const { root, foreign } = uiSource(deps, options);
+  // Another frontend's index.html is filled from the settings: made again when they change.
+  let filled: { revision: number; html: string } | undefined;
+  const page = async (): Promise<string> => {
+    const raw = await readFile(join(root, 'index.html'), 'utf8');
+    if (!foreign) return raw;
+    if (filled?.revision !== deps.settings.revision) filled = { revision: deps.settings.revision, html: fillIndex(raw, deps.settings, siteFill(deps.config.site_url)) };
+    return filled.html;
+  };
   return {
     accepts: (method, path) => (method === 'GET' || method === 'HEAD') && !isOtherDoor(deps, path),
     send: async (reply) => {
       let html = NOT_BUILT;
       try {
-        html = await readFile(join(root, 'index.html'), 'utf8');
+        html = await page();
       } catch {
         /* not built: the notice above */
       }
-      return reply.code(200).headers({ ...UI_HEADERS, 'cache-control': 'no-cache' }).type('text/html; charset=utf-8').send(html);
+      return reply.code(200).headers({ ...(foreign ? DIST_HEADERS : UI_HEADERS), 'cache-control': 'no-cache' }).type('text/html; charset=utf-8').send(html);
     },
   };
 }
@@ -93,11 +109,16 @@ function filesUnder(root: string, rel = ''): string[] {
   return out;
 }
 
-/** Serves the built UI's files at `/`; without a build, `/` answers with a notice. */
+/**
+ * Serves the built UI's files at `/`; without a build, `/` answers with a notice. With `dist_dir`,
+ * another frontend's build is served instead (a folder without index.html stops the start).
+ */
 export function webRoutes(deps: AppDeps, options: WebOptions = {}) {
-  const root = options.root ?? defaultRoot();
-  const fallback = spaFallback(deps, { root });
+  const { root, foreign } = uiSource(deps, options);
+  const fallback = spaFallback(deps, options);
+  const headers = foreign ? DIST_HEADERS : UI_HEADERS;
   return async (app: FastifyInstance) => {
+    if (foreign && !existsSync(join(root, 'index.html'))) throw new Error(`dist_dir: ${root} has no index.html (give the folder of a frontend build, e.g. the dist/ of @openlist-frontend/openlist-frontend)`);
     if (!existsSync(join(root, 'index.html'))) {
       app.get('/', (_req, reply) => fallback.send(reply));
       return;
@@ -109,7 +130,7 @@ export function webRoutes(deps: AppDeps, options: WebOptions = {}) {
       serve: false,
       index: false,
       setHeaders: (reply: FastifyReply, path: string) => {
-        reply.headers(UI_HEADERS);
+        reply.headers(headers);
         reply.header('cache-control', path.startsWith(join(root, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
@@ -118,8 +139,14 @@ export function webRoutes(deps: AppDeps, options: WebOptions = {}) {
       if (error.code === 'ERR_STREAM_PREMATURE_CLOSE') return void request.raw.destroy();
       return app.errorHandler(error, request, reply);
     };
-    for (const file of filesUnder(root)) {
-      app.route({ method: ['HEAD', 'GET'], url: `/${file}`, errorHandler, handler: (_req, reply) => reply.sendFile(`/${file}`, root) });
+    const files = filesUnder(root);
+    for (const file of files) {
+      // index.html is the page every client route gets (filled in for another frontend).
+      if (file === 'index.html') app.get('/index.html', (_req, reply) => fallback.send(reply));
+      else app.route({ method: ['HEAD', 'GET'], url: `/${file}`, errorHandler, handler: (_req, reply) => reply.sendFile(`/${file}`, root) });
+    }
+    if (foreign && !files.includes('manifest.json')) {
+      app.get('/manifest.json', (_req, reply) => reply.header('cache-control', 'public, max-age=3600').send(manifest(deps.settings, siteFill(deps.config.site_url))));
     }
     app.get('/', (_req, reply) => fallback.send(reply));
   };

@@ -10,6 +10,7 @@ import { trustFunction } from '../config/trust-proxy.js';
 import { apiRoutes } from './api/index.js';
 import type { AppDeps } from './deps.js';
 import { downloadRoutes } from './download/index.js';
+import { sharedDownloadRoutes } from './download/shared.js';
 import { BodyTimeouts } from './middleware/body-timeouts.js';
 import { corsHook } from './middleware/cors.js';
 import { forwardedHeaders } from './middleware/forwarded.js';
@@ -82,6 +83,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes(deps));
   await app.register(apiRoutes(deps));
   await app.register(downloadRoutes(deps));
+  await app.register(sharedDownloadRoutes(deps));
   await app.register(webdavRoutes(deps));
   await app.register(webRoutes(deps));
   return app;

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
 import { Perm } from '../../src/auth/permissions.js';
 import { ApiClient } from '../helpers/api.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
@@ -58,6 +59,33 @@ describe('shares', () => {
   const get = (path: string, password = '', ip = '10.0.0.1') => anon.call<{ raw_url: string; size: number; name: string }>('POST', '/api/fs/get', { path, password }, from(ip));
   const sd = (url: string, headers: Record<string, string> = {}) => fetch(url.startsWith('http') ? url : server.url + url, { headers });
 
+  /** A zip response's entries: name → content (folders end in / with no content). */
+  async function unzip(res: Response): Promise<Map<string, string>> {
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    const zip = await yauzl.fromBufferPromise(Buffer.from(await res.arrayBuffer()), { lazyEntries: true });
+    const entries = await new Promise<yauzl.Entry[]>((done, fail) => {
+      const all: yauzl.Entry[] = [];
+      zip.on('entry', (e: yauzl.Entry) => {
+        all.push(e);
+        zip.readEntry();
+      });
+      zip.on('end', () => done(all));
+      zip.on('error', fail);
+      zip.readEntry();
+    });
+    const out = new Map<string, string>();
+    for (const entry of entries) {
+      if (entry.fileName.endsWith('/')) out.set(entry.fileName, '');
+      else {
+        const chunks: Buffer[] = [];
+        for await (const c of await zip.openReadStreamPromise(entry)) chunks.push(c as Buffer);
+        out.set(entry.fileName, Buffer.concat(chunks).toString('latin1'));
+      }
+    }
+    return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
   async function share(client: ApiClient, body: Record<string, unknown>): Promise<string> {
     const r = await client.post<{ id: string }>('/api/share/create', body);
     expect(r).toMatchObject({ code: 200 });
@@ -96,7 +124,8 @@ describe('shares', () => {
     expect(((await list(`/@s/${id}`)).data as { content: { name: string }[] }).content.map((e) => e.name).sort()).toEqual(['sub', 'y.txt']);
     expect((await get(`/@s/${id}/sub/note.txt`)).code).toBe(200);
     expect((await sd(`/sd/${id}/y.txt`)).status).toBe(200);
-    expect((await sd(`/sd/${id}`)).status).toBe(400);
+    // The share's root downloads as one zip of its items.
+    expect(await unzip(await sd(`/sd/${id}`))).toEqual(new Map([['sub/', ''], ['sub/note.txt', 'a note'], ['y.txt', 'why']]));
     for (const probe of ['/movie.bin', '/x/movie.bin', '/private/secret.txt', '/sub/../../private/secret.txt', '/sub/%2e%2e/%2e%2e/private/secret.txt', '/../y.txt']) {
       const r = await get(`/@s/${id}${probe}`);
       expect(r.code, probe).toBeGreaterThanOrEqual(400);
@@ -175,6 +204,24 @@ describe('shares', () => {
     // Shared again now, the share is made under that password and passes it.
     const again = await share(admin, { files: ['/alice/x'] });
     expect((await get(`/@s/${again}/sub/note.txt`)).code).toBe(200);
+  });
+
+  it('downloads a shared folder as a zip streamed while built, with only what the share may see', async () => {
+    mkdirSync(join(work, 'alice', 'z', 'deep', 'er'), { recursive: true });
+    writeFileSync(join(work, 'alice', 'z', 'a.txt'), 'A');
+    writeFileSync(join(work, 'alice', 'z', 'deep', 'er', 'b.txt'), 'B');
+    mkdirSync(join(work, 'alice', 'z', 'locked'));
+    writeFileSync(join(work, 'alice', 'z', 'locked', 'c.txt'), 'C');
+    writeFileSync(join(work, 'alice', 'z', '.hidden-d.txt'), 'D');
+    const id = await share(admin, { files: ['/alice/z'] });
+    expect((await admin.post('/api/admin/meta/create', { path: '/alice/z/locked', password: 'later', p_sub: true })).code).toBe(200);
+    expect((await admin.post('/api/admin/meta/create', { path: '/alice/z', hide: '^\\.hidden', h_sub: true })).code).toBe(200);
+    // An administrator's share sees hidden names as its creator does; the password set after it was made keeps its folder out.
+    expect(await unzip(await sd(`/sd/${id}`))).toEqual(
+      new Map([['z/', ''], ['z/.hidden-d.txt', 'D'], ['z/a.txt', 'A'], ['z/deep/', ''], ['z/deep/er/', ''], ['z/deep/er/b.txt', 'B']]),
+    );
+    const big = await unzip(await sd(`/sd/${await share(alice, { files: ['/x'] })}`));
+    expect(Buffer.from(big.get('x/movie.bin') ?? '', 'latin1').equals(movie)).toBe(true);
   });
 
   it('refuses what a creator may not share, and what a user may not manage', async () => {

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../../auth/errors.js';
-import { ShareMessages, ShareService } from '../../auth/shares.js';
 import { verifySign } from '../../auth/sign.js';
 import { isFsError } from '../../core/errors.js';
 import { isUpstreamFailure } from '../../core/guard.js';
@@ -33,7 +32,7 @@ function redirect(reply: FastifyReply, url: string) {
 }
 
 /** Errors on download routes: the real HTTP status, with the API envelope as the body. */
-function fail(reply: FastifyReply, err: unknown) {
+export function fail(reply: FastifyReply, err: unknown) {
   let status = 500;
   let message = 'internal error';
   if (err instanceof AuthError || err instanceof ApiError) [status, message] = [err.code, err.message];
@@ -46,7 +45,6 @@ function fail(reply: FastifyReply, err: unknown) {
 /** `/d/*` (302 to a direct link when the storage has one, else streamed) and `/p/*` (always streamed). */
 export function downloadRoutes(deps: AppDeps) {
   const { settings, gate, fs } = deps;
-  const shares = new ShareService(deps.repos);
   const needsSign = (path: string) => settings.bool('sign_all') || fs.mountOf(path)?.spec.policy.enableSign === true || gate.guarded(path);
   const listed = (key: string, ext: string) => ext !== '' && settings.get(key).split(',').includes(ext);
 
@@ -80,44 +78,7 @@ export function downloadRoutes(deps: AppDeps) {
     });
   }
 
-  /**
-   * `/sd/<share id>/<path in the share>`: a shared file, always streamed through this server (a
-   * direct link would show where the file really is). The share is looked up afresh, its visit
-   * counted, and the gate asked with the share as principal.
-   */
-  async function shared(req: FastifyRequest, reply: FastifyReply) {
-    const raw = ((req.raw.url ?? '').split('?')[0] ?? '').slice('/sd/'.length);
-    const [sid = '', ...rest] = raw.split('/').map(decodePathComponent);
-    const inner = normalizePath(rest.join('/'));
-    const pwd = (req.query as Record<string, unknown>).pwd;
-    const { share, creator } = await shares.open(sid, typeof pwd === 'string' ? pwd : '');
-    if (share.files.length !== 1 && inner === '/') throw new ApiError(400, ShareMessages.root);
-    const t = shares.resolve(share, creator, inner);
-    if (t.kind !== 'path') throw new ApiError(400, ShareMessages.root);
-    gate.require(t.principal, { door: 'share', action: 'read', path: t.real, ip: req.ip }, (r) => new ApiError(r.status, r.message));
-    const entry = await fs.stat(t.real);
-    if (entry.isDir) throw new ApiError(400, 'cannot download a folder');
-    await shares.visit(share, req.ip);
-    return serveFile(req, reply, {
-      name: entry.name,
-      size: entry.size,
-      mtime: entry.mtime,
-      open: (range, signal) => fs.read(t.real, { range, signal }),
-    });
-  }
-
   return async (app: FastifyInstance) => {
-    app.route({
-      method: ['GET', 'HEAD'],
-      url: '/sd/*',
-      handler: async (req, reply) => {
-        try {
-          return await shared(req, reply);
-        } catch (err) {
-          return fail(reply, err);
-        }
-      },
-    });
     for (const door of ['d', 'p'] as const) {
       app.route({
         method: ['GET', 'HEAD'],

@@ -21,6 +21,13 @@ export interface BackupDocument {
 
 /** Tables never copied: the migrator's own, short-lived leases, and the change log (SQLite workers' notices). */
 const SKIPPED = new Set(['kysely_migration', 'kysely_migration_lock', 'leases', 'change_log']);
+/**
+ * The search index (its entries, crawl state and SQLite's full-text tables): derived from the
+ * storages, so never copied; a restore empties it and the crawl builds it again.
+ */
+const DERIVED = /^search_/;
+/** The index tables a restore empties (the full-text table follows search_nodes by its triggers). */
+const DERIVED_CLEARED = ['search_nodes', 'search_crawl', 'search_mounts'];
 /** Parents first, so foreign keys hold while rows go in; the others follow by name. */
 const PARENTS = ['users', 'tasks'];
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -35,7 +42,7 @@ function ordered(tables: readonly string[]): string[] {
 
 async function dataTables(db: AnyDb): Promise<string[]> {
   const tables = await db.introspection.getTables();
-  return ordered([...new Set(tables.filter((t) => !t.isView).map((t) => t.name))].filter((n) => !SKIPPED.has(n)));
+  return ordered([...new Set(tables.filter((t) => !t.isView).map((t) => t.name))].filter((n) => !SKIPPED.has(n) && !DERIVED.test(n)));
 }
 
 /** Reads every table of `database` into a backup document. */
@@ -84,6 +91,8 @@ export async function restoreDatabase(database: Database, doc: BackupDocument): 
     const missing = Object.keys(doc.tables).filter((t) => !present.includes(t));
     if (missing.length > 0) throw new Error(`the backup has tables this database lacks: ${missing.join(', ')}`);
     for (const table of [...present].reverse()) await trx.deleteFrom(table).execute();
+    const all = new Set((await trx.introspection.getTables()).map((t) => t.name));
+    for (const table of DERIVED_CLEARED) if (all.has(table)) await trx.deleteFrom(table).execute();
     for (const table of ordered(Object.keys(doc.tables))) {
       const rows = doc.tables[table] ?? [];
       for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto(table).values(rows.slice(i, i + CHUNK)).execute();

@@ -178,7 +178,7 @@ export async function benchSearch(): Promise<void> {
       await pg.stop();
     }
   }
-  notes.push('No peer: OpenList has no per-request latency figures for its database search; the columns "peer" are 0 except for the list rows (index off).');
+  notes.push('No peer: OpenList has no per-request latency figures for its database search; the peer and ratio columns are empty (—) except for the list rows (index off).');
   const out = writeResults('search', 'index off / none', rows, notes);
   console.log(`results: ${out.md}`);
 }

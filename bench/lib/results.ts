@@ -35,7 +35,7 @@ export function writeResults(name: string, peerName: string, rows: BenchRow[], n
     '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.case} | ${r.unit} | ${r.filebridge.toFixed(1)} | ${r.peer.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${r.goal === undefined ? '—' : `≥ ${r.goal}×`} | ${r.met === undefined ? '—' : r.met ? 'yes' : 'no'} |`,
+        `| ${r.case} | ${r.unit} | ${r.filebridge.toFixed(1)} | ${r.peer > 0 ? r.peer.toFixed(1) : '—'} | ${r.peer > 0 ? `${r.ratio.toFixed(2)}×` : '—'} | ${r.goal === undefined ? '—' : `≥ ${r.goal}×`} | ${r.met === undefined ? '—' : r.met ? 'yes' : 'no'} |`,
     ),
     '',
     ...notes.map((n) => `- ${n}`),

@@ -5,6 +5,8 @@ import { needsLogin, useMe } from './api/auth';
 import { Browser } from './browse/Browser';
 import { Shell } from './components/Shell';
 import { LoginPage } from './components/LoginPage';
+import { SHARE_PREFIX } from './api/shares';
+import { SharePage } from './shares/SharePage';
 import { TasksPage } from './tasks/TasksPage';
 import { TASKS_PATH } from './tasks/TasksNav';
 import { navigate, usePathname } from './router';
@@ -15,13 +17,22 @@ export function App() {
   const path = usePathname();
   const me = useMe();
   const onLogin = path === '/@login';
-  const mustLogin = me.isError && needsLogin(me.error);
+  const onShare = path === SHARE_PREFIX || path.startsWith(`${SHARE_PREFIX}/`);
+  const mustLogin = me.isError && needsLogin(me.error) && !onShare;
 
   useEffect(() => {
     if (mustLogin && !onLogin) navigate('/@login', true);
   }, [mustLogin, onLogin]);
 
   if (onLogin || mustLogin) return <LoginPage />;
+  // A share's page is public: it needs no login, even while the guest is disabled.
+  if (onShare) {
+    return (
+      <Shell>
+        <SharePage path={path} />
+      </Shell>
+    );
+  }
   if (me.isPending) {
     return (
       <Center h="100vh">

@@ -1,7 +1,9 @@
 import { Alert, Tabs } from '@mantine/core';
 import { isAdmin, useMe } from '../api/auth';
+import { can, Perm } from '../api/types';
 import { useT } from '../i18n';
 import { navigate } from '../router';
+import { MyShares } from '../shares/MyShares';
 import { Metas } from './Metas';
 import { Profile } from './Profile';
 import { Settings } from './Settings';
@@ -16,8 +18,10 @@ export function AdminPage({ path }: { path: string }) {
   const me = useMe().data;
   const admin = isAdmin(me);
   const tab = path.split('/')[2] || (admin ? 'storages' : 'tokens');
-  if (!admin && tab !== 'tokens' && tab !== 'profile') return <Alert color="red">{t('noPermission')}</Alert>;
-  const tabs = admin ? [...ADMIN_TABS, 'tokens' as const, 'profile' as const] : (['tokens', 'profile'] as const);
+  const mayShare = can(me, Perm.Share);
+  if (!admin && tab !== 'tokens' && tab !== 'profile' && !(tab === 'shares' && mayShare)) return <Alert color="red">{t('noPermission')}</Alert>;
+  const own = mayShare ? (['shares', 'tokens', 'profile'] as const) : (['tokens', 'profile'] as const);
+  const tabs = admin ? [...ADMIN_TABS, ...own] : own;
   return (
     <Tabs value={tab} onChange={(v) => v && navigate(`/@manage/${v}`)} keepMounted={false}>
       <Tabs.List mb="md">
@@ -31,6 +35,7 @@ export function AdminPage({ path }: { path: string }) {
       <Tabs.Panel value="users">{admin && <Users />}</Tabs.Panel>
       <Tabs.Panel value="metas">{admin && <Metas />}</Tabs.Panel>
       <Tabs.Panel value="settings">{admin && <Settings />}</Tabs.Panel>
+      <Tabs.Panel value="shares">{mayShare && <MyShares />}</Tabs.Panel>
       <Tabs.Panel value="tokens">
         <Tokens admin={admin} />
       </Tabs.Panel>

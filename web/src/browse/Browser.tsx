@@ -7,7 +7,8 @@ import { PathBreadcrumbs } from './Breadcrumbs';
 import { Folder, FolderSkeleton } from './Folder';
 import { usePathPassword } from './passwords';
 
-function PasswordPrompt({ wrong, onSubmit }: { wrong: boolean; onSubmit(pw: string): void }) {
+/** Asks for a password; `needed` replaces the folder's wording (a share's code). */
+export function PasswordPrompt({ wrong, needed, onSubmit }: { wrong: boolean; needed?: string; onSubmit(pw: string): void }) {
   const t = useT();
   const [value, setValue] = useState('');
   const submit = (e: FormEvent) => {
@@ -18,7 +19,7 @@ function PasswordPrompt({ wrong, onSubmit }: { wrong: boolean; onSubmit(pw: stri
     <Paper withBorder p="lg" maw={420}>
       <form onSubmit={submit}>
         <Stack>
-          <Alert color={wrong ? 'red' : 'blue'}>{wrong ? t('wrongPassword') : t('passwordNeeded')}</Alert>
+          <Alert color={wrong ? 'red' : 'blue'}>{wrong ? t('wrongPassword') : (needed ?? t('passwordNeeded'))}</Alert>
           <PasswordInput label={t('password')} value={value} onChange={(e) => setValue(e.currentTarget.value)} autoFocus data-testid="folder-password" />
           <Group justify="flex-end">
             <Button type="submit">{t('ok')}</Button>

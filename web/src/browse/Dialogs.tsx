@@ -3,14 +3,18 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { joinPath } from '../api/client';
 import { fsApi } from '../api/fs';
+import { useMe } from '../api/auth';
+import { can, Perm } from '../api/types';
 import { useT } from '../i18n';
+import { ShareDialog } from '../shares/ShareDialog';
 import { FolderPicker } from './FolderPicker';
 
 export type Dialog =
   | { kind: 'mkdir' }
   | { kind: 'rename'; name: string }
   | { kind: 'delete'; names: string[] }
-  | { kind: 'move' | 'copy'; names: string[] };
+  | { kind: 'move' | 'copy'; names: string[] }
+  | { kind: 'share'; name: string };
 
 /** A small form in a modal that shows the API's error in words and stays open on failure. */
 function FormModal(props: { title: string; label?: string; initial?: string; message?: string; submit: string; danger?: boolean; onClose(): void; run(value: string): Promise<void> }) {
@@ -59,6 +63,7 @@ function FormModal(props: { title: string; label?: string; initial?: string; mes
 export function Dialogs({ dir, dialog, onClose, onTasks }: { dir: string; dialog: Dialog | null; onClose(): void; onTasks?(count: number): void }) {
   const t = useT();
   const qc = useQueryClient();
+  const me = useMe().data;
   const refresh = async (...dirs: string[]) => {
     for (const d of dirs) await qc.invalidateQueries({ queryKey: ['list', d] });
     await qc.invalidateQueries({ queryKey: ['dirs'] });
@@ -88,6 +93,8 @@ export function Dialogs({ dir, dialog, onClose, onTasks }: { dir: string; dialog
         }} />
       );
     }
+    case 'share':
+      return <ShareDialog path={joinPath(dir, dialog.name)} customId={can(me, Perm.ShareCustomId)} onClose={onClose} />;
     case 'move':
     case 'copy': {
       const op = dialog.kind;

@@ -42,6 +42,11 @@ export function EntryMenu({ dir, item, me, onDialog, onNotice }: Props) {
             </Menu.Item>
           </>
         )}
+        {can(me, Perm.Share) && (
+          <Menu.Item onClick={() => onDialog({ kind: 'share', name: item.name })} data-testid="entry-share">
+            {t('share')}
+          </Menu.Item>
+        )}
         {can(me, Perm.Rename) && <Menu.Item onClick={() => onDialog({ kind: 'rename', name: item.name })}>{t('rename')}</Menu.Item>}
         {can(me, Perm.Move) && <Menu.Item onClick={() => onDialog({ kind: 'move', names: [item.name] })}>{t('move')}</Menu.Item>}
         {can(me, Perm.Copy) && <Menu.Item onClick={() => onDialog({ kind: 'copy', names: [item.name] })}>{t('copy')}</Menu.Item>}

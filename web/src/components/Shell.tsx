@@ -1,6 +1,7 @@
 import { ActionIcon, AppShell, Anchor, Button, Group, Menu, SegmentedControl, Text, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { isAdmin, isGuest, useLogout, useMe } from '../api/auth';
+import { can, Perm } from '../api/types';
 import { type Lang, useI18n } from '../i18n';
 import { hrefFor, navigate } from '../router';
 import { TasksNav } from '../tasks/TasksNav';
@@ -49,6 +50,7 @@ function UserMenu() {
         </Button>
       </Menu.Target>
       <Menu.Dropdown>
+        {can(me, Perm.Share) && <Menu.Item onClick={() => navigate('/@manage/shares')}>{t('myShares')}</Menu.Item>}
         <Menu.Item onClick={() => navigate('/@manage/tokens')}>{t('tokens')}</Menu.Item>
         <Menu.Item onClick={() => navigate('/@manage/profile')}>{t('profile')}</Menu.Item>
         {isAdmin(me) && (
